@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bmptapd: the appliance. The main lcore is the control thread: it owns
+ * the outputs, signals and timers; worker lcores run the pipeline.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_version.h>
+
+#include "dataplane/bmp.h"
+#include "dataplane/obuf.h"
+#include "dataplane/pipeline.h"
+#include "evloop.h"
+#include "log.h"
+#include "opts.h"
+#include "output.h"
+
+#define OUT_SLOT_FILE 0
+#define TICK_MS 1
+
+struct daemon {
+	struct opts o;
+	struct port_desc ports[PORT_MAX];
+	unsigned nports;
+	struct pipeline *pl;
+	struct outputs *outs;
+	struct output *file;
+	struct evloop *el;
+	int sigfd;
+	bool stopping;
+	bool done;
+};
+
+static int
+check_pcap(const char *path, char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_open_offline(path, perr);
+	if (!p) {
+		snprintf(err, errlen, "--pcap %s: %s", path, perr);
+		return -1;
+	}
+	pcap_close(p);
+	return 0;
+}
+
+static int
+block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+	signal(SIGPIPE, SIG_IGN);
+	/* before rte_eal_init: lcore threads inherit the mask */
+	return pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+/* Roles: the main lcore controls; with two workers or more the last one
+ * encodes, the others receive; with one worker it does both. */
+static int
+assign_lcores(const struct opts *o, struct pipeline_params *pp, char *err, size_t errlen)
+{
+	unsigned ids[RTE_MAX_LCORE], n = 0, id;
+	RTE_LCORE_FOREACH_WORKER(id)
+		ids[n++] = id;
+	if (n == 0) {
+		snprintf(err, errlen, "need a worker lcore besides the main one (e.g. -l 0-1)");
+		return -1;
+	}
+	unsigned n_rx = n >= 2 ? n - 1 : 1;
+	if (o->rx_lcores && o->rx_lcores < n_rx)
+		n_rx = o->rx_lcores;
+	if (n_rx > PIPELINE_MAX_RX)
+		n_rx = PIPELINE_MAX_RX;
+	pp->n_rx = n_rx;
+	for (unsigned i = 0; i < n_rx; i++)
+		pp->rx_lcores[i] = ids[i];
+	pp->encoder_lcore = n >= 2 ? ids[n_rx] : ids[0];
+	return 0;
+}
+
+static int
+start_pipeline(struct daemon *d, char *err, size_t errlen)
+{
+	struct pipeline_params pp = { 0 };
+	struct rte_mempool *mp;
+	if (assign_lcores(&d->o, &pp, err, errlen) != 0)
+		return -1;
+	struct port_config pc = { .n_rx_lcores = pp.n_rx };
+	if (port_setup_all(&pc, d->ports, &d->nports, &mp, err, errlen) != 0)
+		return -1;
+	pp.ports = d->ports;
+	pp.nports = d->nports;
+	pp.mp = mp;
+	pp.session.max_flows = d->o.max_flows;
+	pp.obuf_chunks = (unsigned)(((uint64_t)d->o.buffer_mb << 20) / OBUF_CHUNK_SIZE);
+	pp.servers = d->o.bmp_out ? 1ull << OUT_SLOT_FILE : 0;
+	pp.idle_sleep = !d->o.busy_poll;
+	d->pl = pipeline_create(&pp);
+	if (!d->pl) {
+		snprintf(err, errlen, "pipeline: %s", strerror(errno));
+		return -1;
+	}
+	log_msg(LOGL_INFO, "%u port(s), %u RX lcore(s), encoder on lcore %u%s", d->nports,
+		pp.n_rx, pp.encoder_lcore, pp.n_rx == 1 && pp.encoder_lcore == pp.rx_lcores[0]
+		? " (shared with RX)" : "");
+	return pipeline_launch(d->pl) == 0 ? 0 : -1;
+}
+
+static int
+queue_initiation(const struct daemon *d, struct output *o)
+{
+	char host[256] = "bmptap", descr[256];
+	if (d->o.sysname)
+		snprintf(host, sizeof(host), "%s", d->o.sysname);
+	else
+		gethostname(host, sizeof(host) - 1);
+	snprintf(descr, sizeof(descr), "bmptap %s, passive BMP exporter (%s)", BMPTAP_VERSION,
+		 rte_version());
+	struct bmp_tlv tlvs[] = {
+		{ BMP_INFO_SYSDESCR, (uint16_t)strlen(descr), descr },
+		{ BMP_INFO_SYSNAME, (uint16_t)strlen(host), host },
+	};
+	uint8_t buf[1024];
+	struct wire_buf b = wire_buf_make(buf, sizeof(buf));
+	if (bmp_put_initiation(&b, tlvs, 2) != 0)
+		return -1;
+	return output_queue_msg(o, buf, b.len);
+}
+
+static int
+queue_termination(struct output *o, const char *why)
+{
+	uint8_t buf[512];
+	struct wire_buf b = wire_buf_make(buf, sizeof(buf));
+	if (bmp_put_termination(&b, BMP_TERM_ADMIN_CLOSE, why) != 0)
+		return -1;
+	return output_queue_msg(o, buf, b.len);
+}
+
+static int
+open_file_output(struct daemon *d, char *err, size_t errlen)
+{
+	if (!d->o.bmp_out)
+		return 0;
+	bool is_stdout = strcmp(d->o.bmp_out, "-") == 0;
+	int fd = is_stdout ? STDOUT_FILENO
+			   : open(d->o.bmp_out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "--bmp-out %s: %s", d->o.bmp_out, strerror(errno));
+		return -1;
+	}
+	d->file = outputs_add(d->outs, OUT_SLOT_FILE, fd, true, is_stdout ? "stdout" : d->o.bmp_out);
+	if (!d->file || queue_initiation(d, d->file) != 0) {
+		snprintf(err, errlen, "--bmp-out: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+print_counters(struct daemon *d)
+{
+	pipeline_print_counters(d->pl, stderr);
+	if (d->file) {
+		const struct output_stats *st = output_stats(d->file);
+		fprintf(stderr, "output.file.bmp_messages %lu\noutput.file.bytes %lu\n",
+			(unsigned long)st->msgs_sent, (unsigned long)st->bytes_sent);
+	}
+}
+
+static void
+on_signal(struct evloop *el, int fd, uint32_t events, void *arg)
+{
+	(void)el;
+	(void)events;
+	struct daemon *d = arg;
+	struct signalfd_siginfo si;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGUSR1) {
+			print_counters(d);
+		} else if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
+			log_msg(LOGL_NOTICE, "signal %u: flushing and exiting", si.ssi_signo);
+			d->stopping = true;
+			pipeline_stop(d->pl);
+		}
+	}
+}
+
+static void
+control_tick(struct daemon *d)
+{
+	if (outputs_pump(d->outs) != 0 && d->file && output_failed(d->file)) {
+		log_msg(LOGL_ERR, "--bmp-out %s: write failed: %s", output_name(d->file),
+			strerror(errno));
+		d->stopping = true;
+		pipeline_stop(d->pl);
+	}
+	if (!d->stopping && d->o.exit_on_eof && pipeline_inputs_done(d->pl)) {
+		log_msg(LOGL_INFO, "end of capture: flushing");
+		d->stopping = true;
+		pipeline_stop(d->pl);
+	}
+	if (pipeline_advance(d->pl) == PIPELINE_FINISHED && outputs_idle(d->outs))
+		d->done = true;
+}
+
+static int
+run(struct daemon *d)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sigfd < 0 || evloop_add_fd(d->el, d->sigfd, EPOLLIN, on_signal, d) != 0)
+		return -1;
+	while (!d->done) {
+		evloop_run_once(d->el, TICK_MS);
+		control_tick(d);
+	}
+	if (d->file && !output_failed(d->file)) {
+		queue_termination(d->file, "bmptapd shutting down");
+		outputs_pump(d->outs);
+	}
+	return d->file && output_failed(d->file) ? -1 : 0;
+}
+
+static int
+setup(struct daemon *d, int argc, char **argv, char *err, size_t errlen)
+{
+	switch (opts_parse(argc, argv, &d->o, err, errlen)) {
+	case OPTS_EXIT_OK:
+		exit(0);
+	case OPTS_ERROR:
+		return 2;
+	case OPTS_RUN:
+		break;
+	}
+	log_set_debug(d->o.debug_mask);
+	for (unsigned i = 0; i < d->o.npcaps; i++)
+		if (check_pcap(d->o.pcaps[i], err, errlen) != 0)
+			return 1;
+	sigset_t set;
+	block_signals(&set);
+	/* rte_eal_init rewrites argv entries: give it a copy of the array */
+	char *eal_argv[OPTS_MAX_EAL];
+	memcpy(eal_argv, d->o.eal_argv, sizeof(eal_argv));
+	if (rte_eal_init(d->o.eal_argc, eal_argv) < 0) {
+		snprintf(err, errlen, "DPDK EAL initialization failed: %s", rte_strerror(rte_errno));
+		return 1;
+	}
+	if (start_pipeline(d, err, errlen) != 0)
+		return 1;
+	d->outs = outputs_create(pipeline_output(d->pl));
+	d->el = evloop_create();
+	if (!d->outs || !d->el) {
+		snprintf(err, errlen, "out of memory");
+		return 1;
+	}
+	return open_file_output(d, err, errlen) == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct daemon d;
+	char err[512] = "";
+	int rc = setup(&d, argc, argv, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "bmptapd: %s\n", err);
+		if (d.pl)
+			pipeline_stop(d.pl);
+		return rc;
+	}
+	rc = run(&d) == 0 ? 0 : 1;
+	pipeline_join(d.pl);
+	print_counters(&d);
+	outputs_destroy(d.outs);
+	if (d.file && output_fd(d.file) != STDOUT_FILENO)
+		close(output_fd(d.file));
+	pipeline_destroy(d.pl);
+	port_stop_all(d.ports, d.nports);
+	evloop_destroy(d.el);
+	opts_free(&d.o);
+	rte_eal_cleanup();
+	return rc;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * bmptapd's command line: `bmptapd [EAL options] -- [options]`, or only
+ * options (no `--`), in which case the EAL gets defaults that start on
+ * any Linux box: no hugepages needed, no PCI scan when every port is a
+ * virtual device named by a shortcut (--pcap, --iface).
+ */
+#ifndef BMPTAP_OPTS_H
+#define BMPTAP_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OPTS_MAX_PORTS 16
+#define OPTS_MAX_EAL 96
+
+struct opts {
+	const char *pcaps[OPTS_MAX_PORTS];
+	unsigned npcaps;
+	const char *ifaces[OPTS_MAX_PORTS];
+	unsigned nifaces;
+	const char *bmp_out;        /**< file, "-" for stdout, NULL: none */
+	bool exit_on_eof;
+	uint32_t max_flows;
+	unsigned buffer_mb;
+	unsigned rx_lcores;         /**< 0: all lcores but control and encoder */
+	const char *sysname;        /**< NULL: host name */
+	uint32_t debug_mask;
+	bool busy_poll;             /**< never nap when idle */
+	/* EAL arguments: the user's, or defaults, plus the shortcuts' vdevs */
+	char *eal_argv[OPTS_MAX_EAL];
+	int eal_argc;
+	bool user_eal;
+};
+
+enum opts_result { OPTS_RUN, OPTS_EXIT_OK, OPTS_ERROR };
+
+/** Parse argv; on OPTS_ERROR, err says why. */
+enum opts_result opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen);
+/** Free what opts_parse allocated. */
+void opts_free(struct opts *o);
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The capture pipeline: RX lcores -> encoder -> output (obuf.h).
+ *
+ * RX lcores poll their port queues, classify, drop non-BGP early, and
+ * process each BGP packet on the lcore that owns its flow: lcore =
+ * symmetric flow hash mod RX lcores. A packet polled elsewhere moves there
+ * through a single-producer/single-consumer ring (one per lcore pair), so
+ * both directions of a session always meet, whatever the NIC's RSS does.
+ *
+ * One lcore may run several roles: with two lcores or fewer the encoder
+ * runs inside the last RX lcore's loop.
+ *
+ * Shutdown is a protocol, so that nothing in flight is lost:
+ *   RUNNING   -> inputs end (files at EOF) or pipeline_stop() is called;
+ *   QUIESCING -> RX lcores stop polling ports, finish held and in-ring
+ *                packets; when all are quiet the control thread calls
+ *                pipeline_advance() which moves to
+ *   DRAINING  -> RX lcores give up on holes, deliver what they buffer,
+ *                flush, exit; the encoder then empties every queue,
+ *   FINISHED  -> every lcore returned; the output holds everything.
+ */
+#ifndef BMPTAP_PIPELINE_H
+#define BMPTAP_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pmd/port.h"
+#include "session.h"
+
+struct pipeline;
+struct obuf;
+struct rte_mempool;
+
+#define PIPELINE_MAX_RX 16
+
+struct pipeline_params {
+	unsigned rx_lcores[PIPELINE_MAX_RX]; /**< lcore ids of the RX role */
+	unsigned n_rx;
+	unsigned encoder_lcore;      /**< may equal an RX lcore (shared loop) */
+	const struct port_desc *ports;
+	unsigned nports;
+	struct rte_mempool *mp;
+	struct session_params session;
+	unsigned evq_blocks;         /**< per RX lcore, x 256 KiB; default 64 */
+	unsigned obuf_chunks;        /**< output memory, x 256 KiB */
+	uint64_t servers;            /**< output slots that get every peer */
+	bool idle_sleep;             /**< nap when idle instead of spinning */
+};
+
+enum pipeline_phase {
+	PIPELINE_RUNNING,
+	PIPELINE_QUIESCING,
+	PIPELINE_DRAINING,
+	PIPELINE_FINISHED,
+};
+
+/** NULL with errno set. */
+struct pipeline *pipeline_create(const struct pipeline_params *p);
+void pipeline_destroy(struct pipeline *pl);
+
+/** Launch every role on its lcore. 0 or -errno. */
+int pipeline_launch(struct pipeline *pl);
+
+/** Stop reading ports (signal, shutdown). */
+void pipeline_stop(struct pipeline *pl);
+
+/** True once every file input reached its end (and there is one). */
+bool pipeline_inputs_done(const struct pipeline *pl);
+
+/** Advance the shutdown protocol when its condition holds; the phase. */
+enum pipeline_phase pipeline_advance(struct pipeline *pl);
+
+/** Wait for every lcore (after FINISHED). */
+void pipeline_join(struct pipeline *pl);
+
+struct obuf *pipeline_output(struct pipeline *pl);
+
+/** Counters: every port, RX lcore and the encoder, as "name value" lines. */
+void pipeline_print_counters(struct pipeline *pl, FILE *f);
+
+#endif

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The RX lcore loop: poll, classify, steer, process, hold on backpressure. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "counter.h"
+#include "encoder.h"
+#include "evq.h"
+#include "flowtab.h"
+#include "pipeline_priv.h"
+#include "session.h"
+
+#define SCRATCH_LEN (256u * 1024u)
+#define EOF_EMPTY_POLLS 2
+
+static uint64_t
+wall_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t *
+capture_us(const struct pipeline *pl, struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, pl->our_ts_off, uint64_t *);
+}
+
+/* Stamp a packet polled from a port: the PMD's capture time if it has
+ * one (pcap files), else the wall clock of this poll. */
+static void
+stamp(struct rx_worker *w, const struct rx_queue_ref *q, struct rte_mbuf *m, uint64_t now)
+{
+	const struct pipeline *pl = w->pl;
+	uint64_t ts = now;
+	if (q->ts_usec && pl->ts_off >= 0 && (m->ol_flags & pl->ts_flag))
+		ts = *RTE_MBUF_DYNFIELD(m, pl->ts_off, uint64_t *);
+	*capture_us(pl, m) = ts;
+	if (ts > w->clock_us)
+		w->clock_us = ts;
+}
+
+static const uint8_t *
+frame_bytes(struct rx_worker *w, struct rte_mbuf *m, uint32_t *len)
+{
+	*len = rte_pktmbuf_pkt_len(m);
+	if (m->nb_segs == 1)
+		return rte_pktmbuf_mtod(m, const uint8_t *);
+	if (*len > SCRATCH_LEN) {
+		CTR_INC(w->c.oversize);
+		*len = SCRATCH_LEN;
+	}
+	CTR_INC(w->c.linearized);
+	return rte_pktmbuf_read(m, 0, *len, w->linear);
+}
+
+static unsigned
+owner_of(const struct rx_worker *w, uint32_t hash)
+{
+	return (unsigned)(((uint64_t)hash * w->n_rx) >> 32);
+}
+
+/* 0: the packet is disposed of; -EAGAIN: keep it and retry later. */
+static int
+handle(struct rx_worker *w, struct rte_mbuf *m, bool steered)
+{
+	uint32_t len;
+	const uint8_t *frame = frame_bytes(w, m, &len);
+	struct classify_pkt p;
+	enum classify_verdict v = classify_frame(frame, len, &p);
+	if (v == CLASSIFY_BGP) {
+		struct flow_key k;
+		flowtab_key(&p, &k);
+		unsigned owner = owner_of(w, flowtab_hash(&k));
+		if (owner != w->idx) {
+			if (rte_ring_sp_enqueue(w->to[owner], m) != 0)
+				return -EAGAIN;
+			CTR_INC(w->c.steered_out);
+			return 0;
+		}
+		if (session_table_packet(w->st, &p, *capture_us(w->pl, m)) == -EAGAIN)
+			return -EAGAIN;
+	}
+	if (steered)
+		CTR_INC(w->c.steered_in);
+	else
+		CTR_INC(w->c.verdicts[v]);
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+/* Process a fresh burst; hold the rest at the first refusal. true: blocked. */
+static bool
+handle_burst(struct rx_worker *w, struct rte_mbuf **pkts, unsigned n, bool steered)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (handle(w, pkts[i], steered) == -EAGAIN) {
+			w->nheld = n - i;
+			memcpy(w->held, pkts + i, w->nheld * sizeof(*pkts));
+			for (unsigned k = 0; k < w->nheld; k++)
+				w->held_steered[k] = steered;
+			CTR_ADD(w->c.backpressure, w->nheld);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+retry_held(struct rx_worker *w)
+{
+	unsigned i = 0;
+	while (i < w->nheld && handle(w, w->held[i], w->held_steered[i]) == 0)
+		i++;
+	unsigned left = w->nheld - i;
+	memmove(w->held, w->held + i, left * sizeof(w->held[0]));
+	memmove(w->held_steered, w->held_steered + i, left * sizeof(w->held_steered[0]));
+	w->nheld = left;
+	return left > 0;
+}
+
+static unsigned
+poll_rings(struct rx_worker *w, bool *blocked)
+{
+	struct rte_mbuf *pkts[RX_BURST];
+	unsigned total = 0;
+	for (unsigned j = 0; j < w->n_rx && !*blocked; j++) {
+		if (!w->from[j])
+			continue;
+		unsigned n = rte_ring_sc_dequeue_burst(w->from[j], (void **)pkts, RX_BURST, NULL);
+		total += n;
+		*blocked = handle_burst(w, pkts, n, true);
+	}
+	return total;
+}
+
+static void
+queue_empty(struct rx_worker *w, struct rx_queue_ref *q)
+{
+	/* the pcap PMD returns nothing at end of file, and also when the
+	 * pool is dry: only an empty poll with mbufs available means EOF */
+	if (!q->is_file || rte_mempool_avail_count(w->pl->p.mp) < 2 * RX_BURST)
+		return;
+	if (++q->empty_polls >= EOF_EMPTY_POLLS)
+		q->eof = true;
+}
+
+static unsigned
+poll_ports(struct rx_worker *w, uint64_t now, bool *blocked)
+{
+	struct rte_mbuf *pkts[RX_BURST];
+	unsigned total = 0, live_queues = 0;
+	for (unsigned i = 0; i < w->nq && !*blocked; i++) {
+		struct rx_queue_ref *q = &w->q[i];
+		if (q->eof)
+			continue;
+		live_queues++;
+		uint16_t n = rte_eth_rx_burst(q->port, q->queue, pkts, RX_BURST);
+		if (n == 0) {
+			queue_empty(w, q);
+			continue;
+		}
+		q->empty_polls = 0;
+		for (uint16_t k = 0; k < n; k++) {
+			stamp(w, q, pkts[k], now);
+			CTR_ADD(w->c.rx_bytes, rte_pktmbuf_pkt_len(pkts[k]));
+		}
+		CTR_ADD(w->c.rx_packets, n);
+		total += n;
+		*blocked = handle_burst(w, pkts, n, false);
+	}
+	if (live_queues == 0)
+		w->ports_done = true;
+	return total;
+}
+
+static bool
+rings_empty(const struct rx_worker *w)
+{
+	for (unsigned j = 0; j < w->n_rx; j++)
+		if (w->from[j] && !rte_ring_empty(w->from[j]))
+			return false;
+	return true;
+}
+
+static unsigned
+rx_iteration(struct rx_worker *w, int phase)
+{
+	uint64_t now = w->live ? wall_us() : w->clock_us;
+	if (w->live && now > w->clock_us)
+		w->clock_us = now;
+	bool blocked = retry_held(w);
+	unsigned work = poll_rings(w, &blocked);
+	if (phase != PIPELINE_RUNNING)
+		w->ports_done = true;
+	if (!blocked && !w->ports_done)
+		work += poll_ports(w, now, &blocked);
+	evq_flush(w->evq);
+	session_table_tick(w->st, w->clock_us);
+	if (w->enc)
+		work += encoder_poll(w->enc);
+	bool quiet = w->ports_done && w->nheld == 0 && rings_empty(w);
+	__atomic_store_n(&w->quiet, quiet, __ATOMIC_RELEASE);
+	return work;
+}
+
+/* Give up on holes, deliver everything buffered, flush. */
+static void
+rx_drain(struct rx_worker *w)
+{
+	while (session_table_drain(w->st, w->clock_us) == -EAGAIN) {
+		evq_flush(w->evq);
+		if (w->enc)
+			encoder_poll(w->enc);
+		else
+			rte_pause();
+	}
+	evq_flush(w->evq);
+}
+
+int
+rx_worker_main(void *arg)
+{
+	struct rx_worker *w = arg;
+	int phase;
+	while ((phase = pipeline_phase_get(w->pl)) < PIPELINE_DRAINING) {
+		if (rx_iteration(w, phase) == 0)
+			pipeline_nap(w->pl, &w->idle_loops, &w->c.idle_naps);
+		else
+			w->idle_loops = 0;
+	}
+	rx_drain(w);
+	__atomic_store_n(&w->finished, true, __ATOMIC_RELEASE);
+	if (w->enc)
+		return encoder_main(w->pl);
+	return 0;
+}
