@@ -239,6 +239,9 @@ struct bgp_update {
 enum bgp_err bgp_parse_update(const uint8_t *msg, uint32_t len, const struct bgp_caps *caps,
 			      struct bgp_update *out);
 
+/** The value of attribute `type` of a parsed UPDATE; false if absent. */
+bool bgp_update_attr(const struct bgp_update *u, uint8_t type, struct wire_cur *val);
+
 /* ---- NLRI ------------------------------------------------------------- */
 
 #define BGP_MAX_LABELS 4

@@ -727,3 +727,22 @@ bgp_parse_update(const uint8_t *msg, uint32_t len, const struct bgp_caps *caps,
 		detect_eor(&u, len);
 	return err;
 }
+
+bool
+bgp_update_attr(const struct bgp_update *u, uint8_t type, struct wire_cur *val)
+{
+	struct wire_cur c = u->attrs;
+	while (c.left) {
+		uint8_t flags = wire_u8(&c);
+		uint8_t t = wire_u8(&c);
+		uint16_t len = (flags & BGP_ATTR_FLAG_EXTLEN) ? wire_u16(&c) : wire_u8(&c);
+		struct wire_cur v = wire_sub(&c, len);
+		if (c.bad)
+			return false;
+		if (t == type) {
+			*val = v;
+			return true;
+		}
+	}
+	return false;
+}

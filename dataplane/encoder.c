@@ -136,11 +136,26 @@ msg_bound(const struct ev_hdr *h)
 	       (h->len - (uint32_t)sizeof(*h));
 }
 
+/* A Peer Up's head, OPENs and text must lie within the record. */
+static bool
+record_ok(const struct ev_hdr *h)
+{
+	const struct ev_peer_up *up = (const struct ev_peer_up *)(h + 1);
+
+	if (h->len < sizeof(*h))
+		return false;
+	if (h->type != EV_PEER_UP)
+		return true;
+	uint32_t len = h->len - (uint32_t)sizeof(*h);
+	return len >= sizeof(*up) &&
+	       (uint64_t)sizeof(*up) + up->sent_open_len + up->recv_open_len + up->info_len <= len;
+}
+
 /* false: no output chunk; the record must be retried. */
 static bool
 handle(struct encoder *e, struct enc_input *in, const struct ev_hdr *h)
 {
-	if (h->type == 0 || h->type >= EV__COUNT || h->peer >= e->npeers) {
+	if (h->type == 0 || h->type >= EV__COUNT || h->peer >= e->npeers || !record_ok(h)) {
 		CTR_INC(e->c.bad_record);
 		return true;
 	}
@@ -151,24 +166,26 @@ handle(struct encoder *e, struct enc_input *in, const struct ev_hdr *h)
 		CTR_INC(e->c.unknown_peer);
 		return true;
 	}
-	uint64_t mask = e->servers;
-	if (mask) {
+	bool ok = true;
+	if (e->servers) {
 		struct wire_buf *b = obuf_begin(e->out, msg_bound(h));
 		if (!b)
 			return false;
-		if (encode(b, pr, h) != 0) {
-			CTR_INC(e->c.encode_errors);
-			b->len = 0;
-		} else {
+		ok = encode(b, pr, h) == 0;
+		if (ok) {
 			CTR_INC(e->c.msgs[bmp_type_of[h->type]]);
 			CTR_ADD(e->c.bytes, b->len);
+		} else {
+			CTR_INC(e->c.encode_errors);
+			b->len = 0;
 		}
-		obuf_commit(e->out, mask);
+		obuf_commit(e->out, e->servers);
 	} else {
 		CTR_INC(e->c.no_server);
 	}
+	/* a peer whose Peer Up no station saw must not get Route Monitoring */
 	if (h->type == EV_PEER_UP)
-		pr->up = true;
+		pr->up = ok;
 	else if (h->type == EV_PEER_DOWN)
 		pr->up = false;
 	return true;

@@ -19,7 +19,8 @@
 enum ev_type {
 	EV_PEER_UP = 1,     /**< struct ev_peer_up, sent OPEN, received OPEN, info */
 	EV_ROUTE_MON,       /**< UPDATE message */
-	EV_PEER_DOWN,       /**< aux = bmp_down_reason; NOTIFICATION or u16 FSM event */
+	EV_PEER_DOWN,       /**< aux = bmp_down_reason; the NOTIFICATION (1, 3),
+			         or the FSM event as a host-order uint16_t (2) */
 	EV_LOSS,            /**< struct ev_loss: stream bytes lost by the tap */
 	EV_ERRORED_PDU,     /**< malformed message, mirrored with "errored PDU" */
 	EV__COUNT

@@ -14,6 +14,8 @@
 #define US 1000000ull
 #define EVICT_SCAN 64          /* LRU entries looked at for a victim */
 #define TICK_US (1 * US)
+/* Event bytes one session's timers can emit (two Peer Downs), with margin. */
+#define TICK_ROOM 4096u
 
 static const char *const skip_names[SKIP__COUNT] = {
 	[SKIP_KEEPALIVE] = "keepalive",
@@ -265,6 +267,11 @@ session_table_tick(struct session_table *t, uint64_t now)
 	for (s = TAILQ_FIRST(&t->lru); s; s = next) {
 		next = TAILQ_NEXT(s, lru);
 		if (s->state == SESS_ACTIVE) {
+			/* queue short: retry on the next call rather than lose a Peer Down */
+			if (evq_room(t->q) < TICK_ROOM) {
+				t->next_tick_us = now;
+				return;
+			}
 			sess_hold_check(t, s, now);
 			/* closed by its hold timer: the linger starts now */
 			if (s->state == SESS_CLOSED)

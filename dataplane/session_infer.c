@@ -54,17 +54,28 @@ guess_caps(const uint8_t *msg, uint32_t len, const struct sess_dir *sd)
 	return c;
 }
 
+/* First AS of the first segment of an AS path value of `width` octets. */
+static uint32_t
+path_head(const uint8_t *p, size_t len, unsigned width)
+{
+	if (len < 2 + width || p[1] == 0)
+		return 0;
+	return width == 4 ? wire_load_u32(p + 2) : wire_load_u16(p + 2);
+}
+
+/* The sender's AS as its AS_PATH shows it; a 2-octet speaker's AS_TRANS is
+ * resolved through AS4_PATH. */
 static uint32_t
 first_as(const uint8_t *msg, uint32_t len, const struct bgp_caps *caps)
 {
 	struct bgp_update u;
-	if (!parses(msg, len, caps, &u) || !u.as_path || u.as_path_len < 2 ||
-	    u.as_path[1] == 0)
+	struct wire_cur as4;
+	if (!parses(msg, len, caps, &u) || !u.as_path)
 		return 0;
-	unsigned width = caps->as4 ? 4 : 2;
-	if (u.as_path_len < 2 + width)
-		return 0;
-	return width == 4 ? wire_load_u32(u.as_path + 2) : wire_load_u16(u.as_path + 2);
+	uint32_t as = path_head(u.as_path, u.as_path_len, caps->as4 ? 4 : 2);
+	if (as == AS_TRANS && !caps->as4 && bgp_update_attr(&u, BGP_ATTR_AS4_PATH, &as4))
+		as = path_head(as4.p, as4.left, 4);
+	return as;
 }
 
 static uint32_t
@@ -129,6 +140,8 @@ synthesize_open(struct sess_dir *sd, uint32_t asn, uint32_t id, const struct bgp
 		return;
 	}
 	memcpy(copy, buf, b.len);
+	/* a 2-octet OPEN says AS_TRANS; the per-peer header wants the AS */
+	sd->open.asn = asn;
 	free(sd->open_msg);
 	sd->open_msg = copy;
 	sd->open_len = (uint16_t)b.len;
