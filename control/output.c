@@ -30,6 +30,7 @@ struct output {
 	int fd;
 	bool blocking;
 	bool failed;
+	uint64_t first_seq;          /* chunks before this one are not ours */
 	char name[64];
 	struct item_list items;
 	struct output_stats st;
@@ -78,6 +79,12 @@ outputs_add(struct outputs *os, unsigned slot, int fd, bool blocking, const char
 	TAILQ_INIT(&o->items);
 	os->slot[slot] = o;
 	return o;
+}
+
+void
+output_start_at(struct output *o, uint64_t seq)
+{
+	o->first_seq = seq;
 }
 
 static void
@@ -146,7 +153,8 @@ distribute(struct outputs *os, struct obuf_chunk *c)
 	for (unsigned i = 0; i < OBUF_MAX_SERVERS; i++) {
 		struct output *o = os->slot[i];
 		uint64_t bytes, msgs;
-		if (!o || o->failed || !chunk_wants(c, i, &bytes, &msgs))
+		if (!o || o->failed || c->seq < o->first_seq ||
+		    !chunk_wants(c, i, &bytes, &msgs))
 			continue;
 		struct out_item *it = calloc(1, sizeof(*it));
 		if (!it) {
@@ -238,7 +246,7 @@ advance(struct output *o, size_t done)
 
 /* A failed output never writes again: hand its chunks back now, or they
  * would pin the buffer (and keep outputs_idle false) until removal. */
-static void __attribute__((unused))
+static void
 output_fail(struct output *o)
 {
 	o->failed = true;
@@ -265,9 +273,10 @@ output_write(struct output *o)
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !o->blocking)
 			return 0;
 		if (w < 0) {
-			o->failed = true;
-			o->st.write_errors++;
-			return -errno;
+			int err = errno;
+			output_fail(o);
+			errno = err;
+			return -err;
 		}
 		advance(o, (size_t)w);
 	}

@@ -37,6 +37,13 @@ void outputs_destroy(struct outputs *os);
  */
 struct output *outputs_add(struct outputs *os, unsigned slot, int fd, bool blocking,
 			   const char *name);
+/**
+ * Take chunks from sequence number `seq` on (the encoder's attach
+ * acknowledgement). Outputs start at 0; a station added before its
+ * acknowledgement passes UINT64_MAX and so takes nothing stale.
+ */
+void output_start_at(struct output *o, uint64_t seq);
+
 /** Detach: queued references are released; the fd is not closed. */
 void outputs_remove(struct outputs *os, struct output *o);
 

@@ -1,39 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* Records to BMP messages: the encoder lcore's hot path. */
 #include <errno.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "counter.h"
-#include "encoder.h"
+#include "encoder_priv.h"
 #include "event.h"
 #include "evq.h"
 #include "obuf.h"
 
 #define TLV_HDR 4
-
-struct enc_peer {
-	struct bmp_peer_hdr hdr;
-	bool up;
-};
-
-/* Where the encoder is in one queue's current block. */
-struct enc_input {
-	struct evq *q;
-	struct evq_block *blk;
-	uint32_t off;
-	struct enc_peer *peers;
-};
-
-struct encoder {
-	struct enc_input *in;
-	unsigned nin;
-	uint32_t npeers;
-	struct obuf *out;
-	uint64_t servers;
-	bool stalled;
-	struct encoder_counters c;
-};
+/* Blocks of one queue per poll: no RX lcore starves the others. */
+#define BLOCKS_PER_POLL 4
 
 struct encoder *
 encoder_create(const struct encoder_params *p)
@@ -48,13 +28,16 @@ encoder_create(const struct encoder_params *p)
 	e->nin = p->nqueues;
 	e->npeers = p->peers_per_queue;
 	e->out = p->out;
-	e->servers = p->servers;
+	e->active = p->servers;
+	TAILQ_INIT(&e->established);
 	for (unsigned i = 0; i < p->nqueues; i++) {
 		e->in[i].q = p->queues[i];
 		e->in[i].peers = calloc(p->peers_per_queue, sizeof(struct enc_peer));
 		if (!e->in[i].peers)
 			goto nomem;
 	}
+	if (enc_ctl_init(e, p->servers) != 0)
+		goto nomem;
 	return e;
 nomem:
 	encoder_destroy(e);
@@ -67,10 +50,20 @@ encoder_destroy(struct encoder *e)
 {
 	if (!e)
 		return;
-	for (unsigned i = 0; e->in && i < e->nin; i++)
+	for (unsigned i = 0; e->in && i < e->nin; i++) {
+		for (uint32_t k = 0; e->in[i].peers && k < e->npeers; k++)
+			free(e->in[i].peers[k].peer_up);
 		free(e->in[i].peers);
+	}
+	enc_ctl_fini(e);
 	free(e->in);
 	free(e);
+}
+
+static uint32_t
+payload_len(const struct ev_hdr *h)
+{
+	return h->len - (uint32_t)sizeof(*h);
 }
 
 static int
@@ -89,7 +82,7 @@ static int
 encode_peer_down(struct wire_buf *b, const struct enc_peer *pr, const struct ev_hdr *h)
 {
 	const uint8_t *data = (const uint8_t *)(h + 1);
-	uint32_t len = h->len - (uint32_t)sizeof(*h);
+	uint32_t len = payload_len(h);
 	uint16_t fsm = 0;
 	if (h->aux == BMP_DOWN_LOCAL_NO_NOTIFY && len == sizeof(fsm)) {
 		memcpy(&fsm, data, sizeof(fsm));
@@ -99,22 +92,19 @@ encode_peer_down(struct wire_buf *b, const struct enc_peer *pr, const struct ev_
 }
 
 static int
-encode(struct wire_buf *b, struct enc_peer *pr, const struct ev_hdr *h)
+encode(struct wire_buf *b, const struct enc_peer *pr, const struct ev_hdr *h)
 {
 	const uint8_t *data = (const uint8_t *)(h + 1);
-	uint32_t len = h->len - (uint32_t)sizeof(*h);
 	switch (h->type) {
-	case EV_PEER_UP:
-		return encode_peer_up(b, pr, h);
 	case EV_ROUTE_MON:
-		return bmp_put_route_monitoring(b, &pr->hdr, h->ts_us, data, len);
+		return bmp_put_route_monitoring(b, &pr->hdr, h->ts_us, data, payload_len(h));
 	case EV_PEER_DOWN:
 		return encode_peer_down(b, pr, h);
 	case EV_LOSS:
 		return bmp_put_route_mirroring(b, &pr->hdr, h->ts_us, NULL, 0,
 					       BMP_MIRROR_MESSAGES_LOST);
 	case EV_ERRORED_PDU:
-		return bmp_put_route_mirroring(b, &pr->hdr, h->ts_us, data, len,
+		return bmp_put_route_mirroring(b, &pr->hdr, h->ts_us, data, payload_len(h),
 					       BMP_MIRROR_ERRORED_PDU);
 	}
 	return -EINVAL;
@@ -132,26 +122,128 @@ static const uint8_t bmp_type_of[EV__COUNT] = {
 static uint32_t
 msg_bound(const struct ev_hdr *h)
 {
-	return BMP_COMMON_HDR_LEN + BMP_PEER_HDR_LEN + 20 + 3 * TLV_HDR + 2 +
-	       (h->len - (uint32_t)sizeof(*h));
+	return BMP_COMMON_HDR_LEN + BMP_PEER_HDR_LEN + 20 + 3 * TLV_HDR + 2 + payload_len(h);
 }
 
-/* A Peer Up's head, OPENs and text must lie within the record. */
+/* A Peer Up record's lengths must fit its payload. */
 static bool
 record_ok(const struct ev_hdr *h)
 {
 	const struct ev_peer_up *up = (const struct ev_peer_up *)(h + 1);
-
 	if (h->len < sizeof(*h))
 		return false;
 	if (h->type != EV_PEER_UP)
 		return true;
-	uint32_t len = h->len - (uint32_t)sizeof(*h);
+	uint32_t len = payload_len(h);
 	return len >= sizeof(*up) &&
 	       (uint64_t)sizeof(*up) + up->sent_open_len + up->recv_open_len + up->info_len <= len;
 }
 
+/* Copy an already encoded message to the slots of mask. */
+bool
+enc_write_copy(struct encoder *e, const uint8_t *msg, uint32_t len, uint64_t mask)
+{
+	if (!mask)
+		return true;
+	struct wire_buf *b = obuf_begin(e->out, len);
+	if (!b)
+		return false;
+	wire_put_bytes(b, msg, len);
+	obuf_commit(e->out, mask);
+	return true;
+}
+
+bool
+enc_write_deconfigured(struct encoder *e, const struct enc_peer *p, uint64_t mask)
+{
+	if (!mask)
+		return true;
+	struct wire_buf *b = obuf_begin(e->out, BMP_COMMON_HDR_LEN + BMP_PEER_HDR_LEN + 1);
+	if (!b)
+		return false;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	if (bmp_put_peer_down(b, &p->hdr, now, BMP_DOWN_DECONFIGURED, NULL, 0, 0) != 0)
+		b->len = 0;
+	obuf_commit(e->out, mask);
+	CTR_INC(e->c.deconfigured);
+	return true;
+}
+
+static void
+peer_forget(struct encoder *e, struct enc_peer *pr)
+{
+	if (pr->up)
+		TAILQ_REMOVE(&e->established, pr, order);
+	pr->up = false;
+	free(pr->peer_up);
+	pr->peer_up = NULL;
+}
+
+/* Encode the Peer Up once, keep it for stations that attach later. */
+static bool
+peer_up(struct encoder *e, struct enc_peer *pr, const struct ev_hdr *h)
+{
+	const struct ev_peer_up *up = (const struct ev_peer_up *)(h + 1);
+	uint32_t cap = msg_bound(h);
+	uint8_t *msg = malloc(cap);
+	struct wire_buf b = wire_buf_make(msg, msg ? cap : 0);
+	uint64_t mask = enc_filter_lookup(e->filter, up->peer.family, up->peer.addr);
+	bmp_peer_hdr_build(&pr->hdr, &up->peer);
+	if (!msg || encode_peer_up(&b, pr, h) != 0) {
+		/* a peer whose Peer Up no station saw must not get Route Monitoring */
+		CTR_INC(e->c.encode_errors);
+		free(msg);
+		return true;
+	}
+	uint64_t to = mask & e->active;
+	if (!enc_write_copy(e, msg, (uint32_t)b.len, to)) {
+		free(msg);
+		return false;
+	}
+	peer_forget(e, pr);
+	pr->family = up->peer.family;
+	memcpy(pr->addr, up->peer.addr, sizeof(pr->addr));
+	pr->mask = mask;
+	pr->peer_up = msg;
+	pr->peer_up_len = (uint32_t)b.len;
+	pr->up = true;
+	TAILQ_INSERT_TAIL(&e->established, pr, order);
+	if (to) {
+		CTR_INC(e->c.msgs[BMP_MSG_PEER_UP]);
+		CTR_ADD(e->c.bytes, b.len);
+	} else {
+		CTR_INC(e->c.no_server);
+	}
+	return true;
+}
+
 /* false: no output chunk; the record must be retried. */
+static bool
+peer_record(struct encoder *e, struct enc_peer *pr, const struct ev_hdr *h)
+{
+	uint64_t mask = pr->mask & e->active;
+	if (mask) {
+		struct wire_buf *b = obuf_begin(e->out, msg_bound(h));
+		if (!b)
+			return false;
+		if (encode(b, pr, h) == 0) {
+			CTR_INC(e->c.msgs[bmp_type_of[h->type]]);
+			CTR_ADD(e->c.bytes, b->len);
+		} else {
+			CTR_INC(e->c.encode_errors);
+			b->len = 0;
+		}
+		obuf_commit(e->out, mask);
+	} else {
+		CTR_INC(e->c.no_server);
+	}
+	if (h->type == EV_PEER_DOWN)
+		peer_forget(e, pr);
+	return true;
+}
+
 static bool
 handle(struct encoder *e, struct enc_input *in, const struct ev_hdr *h)
 {
@@ -161,38 +253,13 @@ handle(struct encoder *e, struct enc_input *in, const struct ev_hdr *h)
 	}
 	struct enc_peer *pr = &in->peers[h->peer];
 	if (h->type == EV_PEER_UP)
-		bmp_peer_hdr_build(&pr->hdr, &((const struct ev_peer_up *)(h + 1))->peer);
-	else if (!pr->up) {
+		return peer_up(e, pr, h);
+	if (!pr->up) {
 		CTR_INC(e->c.unknown_peer);
 		return true;
 	}
-	bool ok = true;
-	if (e->servers) {
-		struct wire_buf *b = obuf_begin(e->out, msg_bound(h));
-		if (!b)
-			return false;
-		ok = encode(b, pr, h) == 0;
-		if (ok) {
-			CTR_INC(e->c.msgs[bmp_type_of[h->type]]);
-			CTR_ADD(e->c.bytes, b->len);
-		} else {
-			CTR_INC(e->c.encode_errors);
-			b->len = 0;
-		}
-		obuf_commit(e->out, e->servers);
-	} else {
-		CTR_INC(e->c.no_server);
-	}
-	/* a peer whose Peer Up no station saw must not get Route Monitoring */
-	if (h->type == EV_PEER_UP)
-		pr->up = ok;
-	else if (h->type == EV_PEER_DOWN)
-		pr->up = false;
-	return true;
+	return peer_record(e, pr, h);
 }
-
-/* Blocks of one queue per poll: no RX lcore starves the others. */
-#define BLOCKS_PER_POLL 4
 
 static unsigned
 drain_input(struct encoder *e, struct enc_input *in)
@@ -229,7 +296,7 @@ unsigned
 encoder_poll(struct encoder *e)
 {
 	unsigned n = 0;
-	e->stalled = false;
+	e->stalled = !enc_ctl_run(e);
 	for (unsigned i = 0; i < e->nin && !e->stalled; i++)
 		n += drain_input(e, &e->in[i]);
 	obuf_flush(e->out);

@@ -5,15 +5,33 @@
  * messages in the shared output (obuf.h), once, for all servers.
  *
  * It keeps, per peer, the per-peer header in wire form (built at Peer
- * Up), so a Route Monitoring message costs two copies. When no output
- * chunk is free it stops where it is and resumes on the next poll: the
- * records wait in their queue, nothing is dropped.
+ * Up), so a Route Monitoring message costs two copies, and the encoded
+ * Peer Up, so a station attached later gets one. When no output chunk is
+ * free it stops where it is and resumes on the next poll: the records
+ * wait in their queue, nothing is dropped.
+ *
+ * Stations are output slots (bit i of a mask). Which peers go to which
+ * slot is a filter (peer address -> slots) from the configuration's
+ * `neighbor ... bmp-activate`. The control thread talks to the encoder
+ * through a command ring and reads acknowledgements from another:
+ *  - attach(slot): the encoder writes the Peer Up of every established
+ *    peer the slot monitors, in the order the sessions came up, then
+ *    streams live messages to it; the acknowledgement gives the sequence
+ *    number of the first chunk that may carry the slot's bytes, so a slot
+ *    reused quickly never receives a stale chunk;
+ *  - detach(slot);
+ *  - set_filter: peers a slot gains get a Peer Up, peers it loses a Peer
+ *    Down (reason 5, de-configured); the old filter comes back in an
+ *    acknowledgement for the control thread to free.
+ * Commands and records are never interleaved: a command's work completes
+ * (across polls if chunks run out) before the next record is taken.
  *
  * Owned by the encoder lcore; the control thread reads the counters.
  */
 #ifndef BMPTAP_ENCODER_H
 #define BMPTAP_ENCODER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bmp.h"
@@ -27,7 +45,31 @@ struct encoder_params {
 	unsigned nqueues;
 	uint32_t peers_per_queue;    /**< peer slots of each RX lcore */
 	struct obuf *out;
-	uint64_t servers;            /**< server slots that get every peer */
+	uint64_t servers;            /**< slots attached from the start, that get
+					  every peer (e.g. --bmp-out) */
+};
+
+/** Peer address -> output slots. Immutable once handed to the encoder. */
+struct enc_filter;
+
+/** A filter sending every peer to `every_peer` slots; NULL on ENOMEM. */
+struct enc_filter *enc_filter_create(uint64_t every_peer, unsigned max_entries);
+/** Add slots for one peer address. 0, -ENOSPC. */
+int enc_filter_add(struct enc_filter *f, uint8_t family, const uint8_t addr[16], uint64_t slots);
+uint64_t enc_filter_lookup(const struct enc_filter *f, uint8_t family, const uint8_t addr[16]);
+void enc_filter_free(struct enc_filter *f);
+
+enum enc_ack_type {
+	ENC_ACK_ATTACHED,            /**< slot attached from chunk first_seq on */
+	ENC_ACK_DETACHED,
+	ENC_ACK_FILTER,              /**< filter in place; free `old` */
+};
+
+struct enc_ack {
+	enum enc_ack_type type;
+	unsigned slot;
+	uint64_t first_seq;
+	struct enc_filter *old;
 };
 
 struct encoder_counters {
@@ -39,11 +81,26 @@ struct encoder_counters {
 	uint64_t encode_errors;      /**< message refused by the BMP encoder */
 	uint64_t no_server;          /**< record with no server to go to */
 	uint64_t out_stalls;         /**< polls stopped for lack of a chunk */
+	uint64_t attached;           /**< attach commands done */
+	uint64_t snapshot_peer_ups;  /**< Peer Ups written for attach/filter */
+	uint64_t deconfigured;       /**< Peer Downs (reason 5) for filter changes */
 };
 
 /** NULL with errno set. */
 struct encoder *encoder_create(const struct encoder_params *p);
 void encoder_destroy(struct encoder *e);
+
+/* ---- control thread side: commands and acknowledgements ---- */
+
+/** 0, or -ENOBUFS when the command ring is full (retry later). */
+int encoder_attach(struct encoder *e, unsigned slot);
+int encoder_detach(struct encoder *e, unsigned slot);
+/** Ownership of f passes to the encoder on success. */
+int encoder_set_filter(struct encoder *e, struct enc_filter *f);
+/** Next acknowledgement; false when none. */
+bool encoder_next_ack(struct encoder *e, struct enc_ack *ack);
+
+/* ---- encoder lcore side ---- */
 
 /** Encode what the queues hold. Returns records consumed (0: idle). */
 unsigned encoder_poll(struct encoder *e);

@@ -145,6 +145,12 @@ obuf_flush(struct obuf *ob)
 	ob->cur = NULL;
 }
 
+uint64_t
+obuf_next_seq(const struct obuf *ob)
+{
+	return ob->next_seq;
+}
+
 struct obuf_chunk *
 obuf_take(struct obuf *ob)
 {

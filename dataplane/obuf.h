@@ -59,6 +59,8 @@ struct wire_buf *obuf_begin(struct obuf *ob, uint32_t need);
 void obuf_commit(struct obuf *ob, uint64_t mask);
 /** Hand the current chunk to the consumer, if it holds anything. */
 void obuf_flush(struct obuf *ob);
+/** Sequence number the next chunk will carry. */
+uint64_t obuf_next_seq(const struct obuf *ob);
 
 /* ---- consumer: the control thread ---- */
 

@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The configuration model: in progress (see control/cfg.h). */
