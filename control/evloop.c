@@ -129,8 +129,11 @@ evloop_del_timer(struct evloop *el, uint64_t id)
 static void
 run_timers(struct evloop *el)
 {
-	uint64_t now = evloop_now_ms();
-	while (el->timers && el->timers->when_ms <= now) {
+	uint64_t now = evloop_now_ms(), last_id = el->next_id;
+	/* only timers armed before this call: one re-arming itself with no
+	 * delay would otherwise run until the clock ticks, starving the fds
+	 * (new timers sort after every timer already due) */
+	while (el->timers && el->timers->when_ms <= now && el->timers->id <= last_id) {
 		struct timer *t = el->timers;
 		el->timers = t->next;
 		t->cb(el, t->arg);

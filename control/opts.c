@@ -250,7 +250,8 @@ eal_defaults(struct opts *o)
 		rc |= eal_push(o, "--file-prefix", NULL) | eal_push(o, "bmptap", NULL);
 	if (!eal_has(o, loglvl))
 		rc |= eal_push(o, "--log-level=notice", NULL);
-	if (!o->user_eal && !eal_has(o, devsel) && o->npcaps + o->nifaces > 0)
+	/* every port named by a shortcut and none chosen by PCI address */
+	if (!eal_has(o, devsel) && o->npcaps + o->nifaces > 0)
 		rc |= eal_push(o, "--no-pci", NULL);
 	if (!o->user_eal && sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		rc |= eal_push(o, "--lcores=(0,1)@0", NULL);

@@ -2,9 +2,10 @@
 /**
  * @file
  * bmptapd's command line: `bmptapd [EAL options] -- [options]`, or only
- * options (no `--`), in which case the EAL gets defaults that start on
- * any Linux box: no hugepages needed, no PCI scan when every port is a
- * virtual device named by a shortcut (--pcap, --iface).
+ * options (no `--`). Defaults fill in what the EAL options leave out, so
+ * that bmptapd starts on any Linux box: no hugepages needed (--no-huge
+ * when none are free), no PCI scan when shortcuts (--pcap, --iface) name
+ * the ports and no device is selected with -a/-b.
  */
 #ifndef BMPTAP_OPTS_H
 #define BMPTAP_OPTS_H

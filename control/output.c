@@ -145,6 +145,19 @@ chunk_wants(const struct obuf_chunk *c, unsigned slot, uint64_t *bytes, uint64_t
 	return *bytes > 0;
 }
 
+/* A failed output never writes again: hand its chunks back now, or they
+ * would pin the buffer (and keep outputs_idle false) until removal. */
+static void
+output_fail(struct output *o)
+{
+	o->failed = true;
+	o->st.write_errors++;
+	while (!TAILQ_EMPTY(&o->items))
+		item_free(o, TAILQ_FIRST(&o->items));
+	o->st.bytes_queued = 0;
+	o->st.msgs_queued = 0;
+}
+
 /* Give a new chunk to every output whose bit it carries. */
 static void
 distribute(struct outputs *os, struct obuf_chunk *c)
@@ -158,7 +171,7 @@ distribute(struct outputs *os, struct obuf_chunk *c)
 			continue;
 		struct out_item *it = calloc(1, sizeof(*it));
 		if (!it) {
-			o->failed = true;
+			output_fail(o);
 			continue;
 		}
 		it->chunk = c;
@@ -244,19 +257,6 @@ advance(struct output *o, size_t done)
 	}
 }
 
-/* A failed output never writes again: hand its chunks back now, or they
- * would pin the buffer (and keep outputs_idle false) until removal. */
-static void
-output_fail(struct output *o)
-{
-	o->failed = true;
-	o->st.write_errors++;
-	while (!TAILQ_EMPTY(&o->items))
-		item_free(o, TAILQ_FIRST(&o->items));
-	o->st.bytes_queued = 0;
-	o->st.msgs_queued = 0;
-}
-
 static int
 output_write(struct output *o)
 {
@@ -287,12 +287,22 @@ int
 outputs_pump(struct outputs *os)
 {
 	struct obuf_chunk *c;
-	int rc = 0;
+	uint64_t failed_before = 0;
+	for (unsigned i = 0; i < OBUF_MAX_SERVERS; i++)
+		if (os->slot[i] && os->slot[i]->failed)
+			failed_before |= 1ull << i;
 	while ((c = obuf_take(os->ob)))
 		distribute(os, c);
-	for (unsigned i = 0; i < OBUF_MAX_SERVERS; i++)
-		if (os->slot[i] && output_write(os->slot[i]) != 0)
+	int rc = 0;
+	for (unsigned i = 0; i < OBUF_MAX_SERVERS; i++) {
+		struct output *o = os->slot[i];
+		if (!o)
+			continue;
+		output_write(o);
+		/* newly failed here, in distribute() or in the write */
+		if (o->failed && !(failed_before & (1ull << i)))
 			rc = -1;
+	}
 	return rc;
 }
 

@@ -18,6 +18,15 @@
  *    next_seq moves), so an old ACK never looks "ahead" after a wrap.
  *  - fin_seq holds the ISN until a FIN is seen, to tell a retransmitted
  *    SYN from a new connection; after a FIN any SYN is a new connection.
+ *  - hole_acked_us is valid while F_HOLE_TIMER is set. One timer covers
+ *    everything below the highest ACK: once the grace is over, pop skips
+ *    holes below acked until next_seq catches up with it.
+ *
+ * Holes are declared lazily, by pop, one at a time, so each gap is
+ * reported just before the bytes that follow it.
+ *
+ * The lcore cap counts segment headers too (payload alone would let a
+ * stream of 1-byte segments use many times the cap).
  *
  * Where the caller's segment overlaps buffered bytes, the buffered copy
  * came first and wins: pop interleaves the two.
@@ -550,7 +559,7 @@ on_data(struct reasm_ctx *ctx, struct reasm_stream *st, uint32_t seq,
 	return take_data(ctx, st, seq, data, len);
 }
 
-static enum reasm_push_result
+static __attribute__((noinline)) enum reasm_push_result
 push_slow(struct reasm_ctx *ctx, struct reasm_stream *st, uint32_t seq, uint8_t fl,
 	  const uint8_t *data, uint32_t len, uint64_t ts_us)
 {
@@ -562,12 +571,15 @@ push_slow(struct reasm_ctx *ctx, struct reasm_stream *st, uint32_t seq, uint8_t 
 		if (r != REASM_OK)
 			return r;
 	}
+	if (len)
+		CTR_INC(ctx->ctr.segments);
 	reap(ctx, st);
 	if (st->cur_len)
 		save_cur(ctx, st);
 	if (st->state == ST_NEW)
 		sync_at(st, seq, false);
 	if (st->state != ST_OPEN) {
+		/* the closing handshake's pure ACKs are not an error */
 		if (!len && !(fl & (TH_FIN | TH_RST)))
 			return REASM_OK;
 		CTR_INC(ctx->ctr.after_close);
@@ -594,13 +606,12 @@ reasm_push(struct reasm_ctx *ctx, struct reasm_stream *st, uint32_t seq, uint8_t
 {
 	if (!data)
 		len = 0;
-	if (len)
-		CTR_INC(ctx->ctr.segments);
 	/* hot path: in order, nothing buffered, nothing special */
 	if (__builtin_expect(st->state == ST_OPEN && seq == st->next_seq && !st->ooo &&
 			     !st->cur_len && !(st->flags & F_FIN) &&
 			     !(tcp_flags & (TH_SYN | TH_FIN | TH_RST)) &&
 			     len - 1 < REASM_WINDOW, 1)) {
+		CTR_INC(ctx->ctr.segments);
 		set_cur(st, seq, data, len);
 		return REASM_OK;
 	}
@@ -632,8 +643,21 @@ at_eof(struct reasm_stream *st, bool have)
 	return st->state == ST_RST && !have && !skip_target(st, &to, &limit);
 }
 
-bool
-reasm_pop(struct reasm_ctx *ctx, struct reasm_stream *st, struct reasm_chunk *out)
+static void
+emit(struct reasm_stream *st, struct reasm_chunk *out, const uint8_t *p, uint32_t n,
+     bool eof)
+{
+	out->data = p;
+	out->len = n;
+	out->gap = st->pending_gap;
+	out->resync = (st->flags & F_RESYNC) != 0;
+	out->eof = eof;
+	st->pending_gap = 0;
+	st->flags &= (uint8_t)~F_RESYNC;
+}
+
+static __attribute__((noinline)) bool
+pop_slow(struct reasm_ctx *ctx, struct reasm_stream *st, struct reasm_chunk *out)
 {
 	const uint8_t *p = NULL;
 	uint32_t n = 0;
@@ -652,19 +676,31 @@ reasm_pop(struct reasm_ctx *ctx, struct reasm_stream *st, struct reasm_chunk *ou
 		st->flags &= (uint8_t)~F_FLUSH;
 		return false;
 	}
-	out->data = p;
-	out->len = n;
-	out->gap = st->pending_gap;
-	out->resync = (st->flags & F_RESYNC) != 0;
-	out->eof = eof;
-	st->pending_gap = 0;
-	st->flags &= (uint8_t)~F_RESYNC;
+	emit(st, out, p, n, eof);
 	if (eof) {
 		st->state = ST_CLOSED;
 		if (st->flags & F_FIN)
 			advance(st, 1);
 	}
 	return true;
+}
+
+bool
+reasm_pop(struct reasm_ctx *ctx, struct reasm_stream *st, struct reasm_chunk *out)
+{
+	/* hot path: the caller's in-order segment and nothing else */
+	if (st->state == ST_OPEN && !st->ooo && !(st->flags & F_FIN)) {
+		if (st->cur_len && st->cur_seq == st->next_seq) {
+			emit(st, out, st->cur_data, st->cur_len, false);
+			advance(st, st->cur_len);
+			CTR_ADD(ctx->ctr.bytes_delivered, st->cur_len);
+			st->cur_len = 0;
+			return true;
+		}
+		if (!st->cur_len && !st->pending_gap && !(st->flags & (F_FLUSH | F_ACK_LOST)))
+			return false;
+	}
+	return pop_slow(ctx, st, out);
 }
 
 void

@@ -102,7 +102,7 @@ static const struct scenario scenarios[] = {
 	{ "abcdefghi" },
 	{ .segments = 4, .bytes_delivered = 9, .out_of_order = 3, .overlaps = 1 } },
 { "wrap_in_order", {}, {
-	P(0xfffffffau, S, ""), P(0xfffffffbu, 0, "abcdefgh"), P(3, 0, "ij") },
+	P(0xfffffffbu, S, ""), P(0xfffffffcu, 0, "abcdefgh"), P(4, 0, "ij") },
 	{ "abcdefghij" }, { .segments = 2, .bytes_delivered = 10 } },
 { "wrap_out_of_order", {}, {
 	P(0xfffffff9u, S, ""), P(2, 0, "ij"), P(0xfffffffeu, 0, "efgh"),
