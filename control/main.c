@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -38,9 +40,11 @@ struct daemon {
 	struct outputs *outs;
 	struct output *file;
 	struct evloop *el;
+	int out_fd;
 	int sigfd;
 	bool stopping;
 	bool done;
+	uint64_t drained_ns;         /* everything written, at shutdown */
 };
 
 static int
@@ -54,6 +58,40 @@ check_pcap(const char *path, char *err, size_t errlen)
 	}
 	pcap_close(p);
 	return 0;
+}
+
+static int
+check_iface(const char *name, char *err, size_t errlen)
+{
+	if (if_nametoindex(name) != 0)
+		return 0;
+	snprintf(err, errlen, "--iface %s: no such interface", name);
+	return -1;
+}
+
+/* Inputs and outputs are checked before the EAL starts: a bad path is a
+ * clear message, not a port that silently failed to probe. */
+static int
+check_io(struct daemon *d, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < d->o.npcaps; i++)
+		if (check_pcap(d->o.pcaps[i], err, errlen) != 0)
+			return -1;
+	for (unsigned i = 0; i < d->o.nifaces; i++)
+		if (check_iface(d->o.ifaces[i], err, errlen) != 0)
+			return -1;
+	d->out_fd = -1;
+	if (!d->o.bmp_out)
+		return 0;
+	if (strcmp(d->o.bmp_out, "-") == 0) {
+		d->out_fd = STDOUT_FILENO;
+		return 0;
+	}
+	d->out_fd = open(d->o.bmp_out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (d->out_fd >= 0)
+		return 0;
+	snprintf(err, errlen, "--bmp-out %s: %s", d->o.bmp_out, strerror(errno));
+	return -1;
 }
 
 static int
@@ -155,16 +193,11 @@ queue_termination(struct output *o, const char *why)
 static int
 open_file_output(struct daemon *d, char *err, size_t errlen)
 {
-	if (!d->o.bmp_out)
+	if (d->out_fd < 0)
 		return 0;
-	bool is_stdout = strcmp(d->o.bmp_out, "-") == 0;
-	int fd = is_stdout ? STDOUT_FILENO
-			   : open(d->o.bmp_out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "--bmp-out %s: %s", d->o.bmp_out, strerror(errno));
-		return -1;
-	}
-	d->file = outputs_add(d->outs, OUT_SLOT_FILE, fd, true, is_stdout ? "stdout" : d->o.bmp_out);
+	bool is_stdout = d->out_fd == STDOUT_FILENO;
+	d->file = outputs_add(d->outs, OUT_SLOT_FILE, d->out_fd, true,
+			      is_stdout ? "stdout" : d->o.bmp_out);
 	if (!d->file || queue_initiation(d, d->file) != 0) {
 		snprintf(err, errlen, "--bmp-out: out of memory");
 		return -1;
@@ -176,6 +209,10 @@ static void
 print_counters(struct daemon *d)
 {
 	pipeline_print_counters(d->pl, stderr);
+	uint64_t first = pipeline_first_rx_ns(d->pl);
+	if (first && d->drained_ns > first)
+		fprintf(stderr, "run.first_packet_to_drained_us %lu\n",
+			(unsigned long)((d->drained_ns - first) / 1000));
 	if (d->file) {
 		const struct output_stats *st = output_stats(d->file);
 		fprintf(stderr, "output.file.bmp_messages %lu\noutput.file.bytes %lu\n",
@@ -215,8 +252,12 @@ control_tick(struct daemon *d)
 		d->stopping = true;
 		pipeline_stop(d->pl);
 	}
-	if (pipeline_advance(d->pl) == PIPELINE_FINISHED && outputs_idle(d->outs))
+	if (pipeline_advance(d->pl) == PIPELINE_FINISHED && outputs_idle(d->outs)) {
 		d->done = true;
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		d->drained_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	}
 }
 
 static int
@@ -254,9 +295,8 @@ setup(struct daemon *d, int argc, char **argv, char *err, size_t errlen)
 		break;
 	}
 	log_set_debug(d->o.debug_mask);
-	for (unsigned i = 0; i < d->o.npcaps; i++)
-		if (check_pcap(d->o.pcaps[i], err, errlen) != 0)
-			return 1;
+	if (check_io(d, err, errlen) != 0)
+		return 1;
 	sigset_t set;
 	block_signals(&set);
 	/* rte_eal_init rewrites argv entries: give it a copy of the array */

@@ -249,7 +249,8 @@ eal_defaults(struct opts *o)
 	if (!eal_has(o, prefix))
 		rc |= eal_push(o, "--file-prefix", NULL) | eal_push(o, "bmptap", NULL);
 	if (!eal_has(o, loglvl))
-		rc |= eal_push(o, "--log-level=notice", NULL);
+		rc |= eal_push(o, "--log-level=notice", NULL) |
+		      eal_push(o, "--log-level=lib.telemetry:warning", NULL);
 	/* every port named by a shortcut and none chosen by PCI address */
 	if (!eal_has(o, devsel) && o->npcaps + o->nifaces > 0)
 		rc |= eal_push(o, "--no-pci", NULL);

@@ -271,6 +271,22 @@ pipeline_join(struct pipeline *pl)
 	rte_eal_mp_wait_lcore();
 }
 
+void
+pipeline_mark_first_rx(struct pipeline *pl)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, zero = 0;
+	__atomic_compare_exchange_n(&pl->first_rx_ns, &zero, now, false, __ATOMIC_RELAXED,
+				    __ATOMIC_RELAXED);
+}
+
+uint64_t
+pipeline_first_rx_ns(const struct pipeline *pl)
+{
+	return __atomic_load_n(&pl->first_rx_ns, __ATOMIC_RELAXED);
+}
+
 struct obuf *
 pipeline_output(struct pipeline *pl)
 {

@@ -79,6 +79,9 @@ void pipeline_join(struct pipeline *pl);
 
 struct obuf *pipeline_output(struct pipeline *pl);
 
+/** CLOCK_MONOTONIC time of the first packet polled; 0 before any. */
+uint64_t pipeline_first_rx_ns(const struct pipeline *pl);
+
 /** Counters: every port, RX lcore and the encoder, as "name value" lines. */
 void pipeline_print_counters(struct pipeline *pl, FILE *f);
 

@@ -77,10 +77,12 @@ struct pipeline {
 	bool has_files;
 	bool enc_separate;               /* the encoder has its own lcore */
 	bool enc_finished;               /* encoder -> control */
+	uint64_t first_rx_ns;            /* lcores -> control: first packet polled */
 	int phase;                       /* control -> lcores: enum pipeline_phase */
 };
 
 int rx_worker_main(void *arg);
+void pipeline_mark_first_rx(struct pipeline *pl);
 int encoder_main(void *arg);
 bool rx_workers_finished(const struct pipeline *pl);
 void pipeline_nap(const struct pipeline *pl, unsigned *idle_loops, uint64_t *naps);

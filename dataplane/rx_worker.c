@@ -173,6 +173,8 @@ poll_ports(struct rx_worker *w, uint64_t now, bool *blocked)
 			stamp(w, q, pkts[k], now);
 			CTR_ADD(w->c.rx_bytes, rte_pktmbuf_pkt_len(pkts[k]));
 		}
+		if (w->c.rx_packets == 0)
+			pipeline_mark_first_rx(w->pl);
 		CTR_ADD(w->c.rx_packets, n);
 		total += n;
 		*blocked = handle_burst(w, pkts, n, false);

@@ -339,7 +339,10 @@ test_defaults_without_eal(void **state)
 	int fp = eal_find(&p->o, "--file-prefix");
 	assert_true(fp > 0 && fp + 1 < p->o.eal_argc);
 	assert_int_equal(eal_count_prefix(&p->o, "--file-prefix"), 1);
-	assert_int_equal(eal_count_prefix(&p->o, "--log-level"), 1);
+	/* default levels: notice, and telemetry's start-up chatter hidden */
+	assert_int_equal(eal_count_prefix(&p->o, "--log-level"), 2);
+	assert_true(eal_find(&p->o, "--log-level=notice") > 0);
+	assert_true(eal_find(&p->o, "--log-level=lib.telemetry:warning") > 0);
 	/* no shortcut: the ports come from elsewhere, PCI stays scanned */
 	assert_int_equal(eal_find(&p->o, "--no-pci"), -1);
 	assert_int_equal(eal_find(&p->o, "--vdev"), -1);
@@ -429,7 +432,7 @@ test_user_eal_equals_forms(void **state)
 	assert_int_equal(eal_count_prefix(&p->o, "--in-memory"), 1);
 	assert_int_equal(eal_find(&p->o, "--no-huge"), -1);
 	assert_int_equal(eal_count_prefix(&p->o, "--file-prefix"), 1);
-	assert_int_equal(eal_count_prefix(&p->o, "--log-level"), 1);
+	assert_int_equal(eal_count_prefix(&p->o, "--log-level"), 2);
 	assert_true(vdev_index(&p->o, "net_af_packet0,iface=eth0") > 0);
 	done(p);
 }
