@@ -19,18 +19,22 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
-#include <rte_version.h>
 
 #include "dataplane/bmp.h"
 #include "dataplane/obuf.h"
 #include "dataplane/pipeline.h"
+#include "cfg.h"
+#include "default_conf.h"
 #include "evloop.h"
 #include "log.h"
 #include "opts.h"
 #include "output.h"
+#include "station.h"
 
 #define OUT_SLOT_FILE 0
 #define TICK_MS 1
+#define STOP_GRACE_MS 3000
+#define FILE_HOLD_MAX_MS 30000
 
 struct daemon {
 	struct opts o;
@@ -39,10 +43,15 @@ struct daemon {
 	struct pipeline *pl;
 	struct outputs *outs;
 	struct output *file;
+	struct stations *stations;
+	struct cfg cfg;              /* the running configuration */
 	struct evloop *el;
 	int out_fd;
 	int sigfd;
 	bool stopping;
+	bool files_held;             /* capture files wait for the stations */
+	uint64_t hold_until_ms;
+	bool reload;                 /* SIGHUP seen */
 	bool done;
 	uint64_t drained_ns;         /* everything written, at shutdown */
 };
@@ -131,6 +140,15 @@ assign_lcores(const struct opts *o, struct pipeline_params *pp, char *err, size_
 	return 0;
 }
 
+static bool
+any_activated(const struct cfg *c)
+{
+	for (unsigned i = 0; i < c->nservers; i++)
+		if (c->servers[i].activate)
+			return true;
+	return false;
+}
+
 static int
 start_pipeline(struct daemon *d, char *err, size_t errlen)
 {
@@ -145,9 +163,11 @@ start_pipeline(struct daemon *d, char *err, size_t errlen)
 	pp.nports = d->nports;
 	pp.mp = mp;
 	pp.session.max_flows = d->o.max_flows;
-	pp.obuf_chunks = (unsigned)(((uint64_t)d->o.buffer_mb << 20) / OBUF_CHUNK_SIZE);
+	unsigned mb = d->o.buffer_given ? d->o.buffer_mb : d->cfg.buffer_mb;
+	pp.obuf_chunks = (unsigned)(((uint64_t)mb << 20) / OBUF_CHUNK_SIZE);
 	pp.servers = d->o.bmp_out ? 1ull << OUT_SLOT_FILE : 0;
 	pp.idle_sleep = !d->o.busy_poll;
+	pp.hold_files = d->files_held = any_activated(&d->cfg);
 	d->pl = pipeline_create(&pp);
 	if (!d->pl) {
 		snprintf(err, errlen, "pipeline: %s", strerror(errno));
@@ -162,20 +182,9 @@ start_pipeline(struct daemon *d, char *err, size_t errlen)
 static int
 queue_initiation(const struct daemon *d, struct output *o)
 {
-	char host[256] = "bmptap", descr[256];
-	if (d->o.sysname)
-		snprintf(host, sizeof(host), "%s", d->o.sysname);
-	else
-		gethostname(host, sizeof(host) - 1);
-	snprintf(descr, sizeof(descr), "bmptap %s, passive BMP exporter (%s)", BMPTAP_VERSION,
-		 rte_version());
-	struct bmp_tlv tlvs[] = {
-		{ BMP_INFO_SYSDESCR, (uint16_t)strlen(descr), descr },
-		{ BMP_INFO_SYSNAME, (uint16_t)strlen(host), host },
-	};
 	uint8_t buf[1024];
 	struct wire_buf b = wire_buf_make(buf, sizeof(buf));
-	if (bmp_put_initiation(&b, tlvs, 2) != 0)
+	if (station_put_initiation(&b, d->o.sysname) != 0)
 		return -1;
 	return output_queue_msg(o, buf, b.len);
 }
@@ -205,6 +214,70 @@ open_file_output(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* The configuration file, or the embedded default when neither a file
+ * nor --bmp-out says otherwise (an offline run has no stations). */
+static int
+load_config(struct daemon *d, char *err, size_t errlen)
+{
+	struct cfg_error ce = { 0 };
+	cfg_init(&d->cfg);
+	if (d->o.config && cfg_load_file(&d->cfg, d->o.config, &ce) != 0) {
+		snprintf(err, errlen, "--config %s: %s", d->o.config, ce.msg);
+		return -1;
+	}
+	if (d->o.config || d->o.bmp_out)
+		return 0;
+	if (cfg_apply(&d->cfg, default_conf, sizeof(default_conf) - 1, &ce) != 0 ||
+	    cfg_validate(&d->cfg, &ce) != 0) {
+		snprintf(err, errlen, "embedded default configuration: %s", ce.msg);
+		return -1;
+	}
+	log_msg(LOGL_INFO, "no --config: using the embedded default (configs/bmptap.conf)");
+	return 0;
+}
+
+static void
+log_diff(const struct cfg_diff *df)
+{
+	static const char *const what[] = { "unchanged", "added", "removed",
+					    "changed (reconnect)", "changed" };
+	for (unsigned i = 0; i < df->n; i++)
+		if (df->servers[i].change != CFG_SAME)
+			log_msg(LOGL_INFO, "configuration: bmp server %u %s", df->servers[i].id,
+				what[df->servers[i].change]);
+	if (df->neighbors)
+		log_msg(LOGL_INFO, "configuration: neighbor activations changed");
+}
+
+/* SIGHUP: the new file is validated whole; only the difference applies. */
+static void
+reload_config(struct daemon *d)
+{
+	struct cfg next;
+	struct cfg_error ce = { 0 };
+	struct cfg_diff df;
+	d->reload = false;
+	if (!d->o.config) {
+		log_msg(LOGL_WARN, "SIGHUP: no --config file to re-read");
+		return;
+	}
+	if (cfg_load_file(&next, d->o.config, &ce) != 0) {
+		log_msg(LOGL_ERR, "SIGHUP: %s: %s; the running configuration stays",
+			d->o.config, ce.msg);
+		cfg_free(&next);
+		return;
+	}
+	cfg_diff(&d->cfg, &next, &df);
+	log_diff(&df);
+	if (stations_apply(d->stations, &next) != 0) {
+		log_msg(LOGL_ERR, "SIGHUP: out of memory; the running configuration stays");
+		cfg_free(&next);
+		return;
+	}
+	cfg_free(&d->cfg);
+	d->cfg = next;
+}
+
 static void
 print_counters(struct daemon *d)
 {
@@ -230,6 +303,8 @@ on_signal(struct evloop *el, int fd, uint32_t events, void *arg)
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGUSR1) {
 			print_counters(d);
+		} else if (si.ssi_signo == SIGHUP) {
+			d->reload = true;
 		} else if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
 			log_msg(LOGL_NOTICE, "signal %u: flushing and exiting", si.ssi_signo);
 			d->stopping = true;
@@ -241,6 +316,16 @@ on_signal(struct evloop *el, int fd, uint32_t events, void *arg)
 static void
 control_tick(struct daemon *d)
 {
+	if (d->reload)
+		reload_config(d);
+	uint64_t now = evloop_now_ms();
+	stations_tick(d->stations, now);
+	/* a capture file is exported whole to the stations: read it once they
+	 * are attached (or have failed once), never waiting forever */
+	if (d->files_held && (stations_ready(d->stations) || now >= d->hold_until_ms)) {
+		d->files_held = false;
+		pipeline_release_files(d->pl);
+	}
 	if (outputs_pump(d->outs) != 0 && d->file && output_failed(d->file)) {
 		log_msg(LOGL_ERR, "--bmp-out %s: write failed: %s", output_name(d->file),
 			strerror(errno));
@@ -260,6 +345,24 @@ control_tick(struct daemon *d)
 	}
 }
 
+/* Everything is exported: Termination to every station and the file. */
+static int
+shutdown_outputs(struct daemon *d)
+{
+	stations_stop(d->stations, "bmptapd shutting down");
+	uint64_t deadline = evloop_now_ms() + STOP_GRACE_MS;
+	while (!stations_stopped(d->stations) && evloop_now_ms() < deadline) {
+		evloop_run_once(d->el, TICK_MS);
+		outputs_pump(d->outs);
+		stations_tick(d->stations, evloop_now_ms());
+	}
+	if (d->file && !output_failed(d->file)) {
+		queue_termination(d->file, "bmptapd shutting down");
+		outputs_pump(d->outs);
+	}
+	return d->file && output_failed(d->file) ? -1 : 0;
+}
+
 static int
 run(struct daemon *d)
 {
@@ -276,11 +379,7 @@ run(struct daemon *d)
 		evloop_run_once(d->el, TICK_MS);
 		control_tick(d);
 	}
-	if (d->file && !output_failed(d->file)) {
-		queue_termination(d->file, "bmptapd shutting down");
-		outputs_pump(d->outs);
-	}
-	return d->file && output_failed(d->file) ? -1 : 0;
+	return shutdown_outputs(d);
 }
 
 static int
@@ -295,6 +394,8 @@ setup(struct daemon *d, int argc, char **argv, char *err, size_t errlen)
 		break;
 	}
 	log_set_debug(d->o.debug_mask);
+	if (load_config(d, err, errlen) != 0)
+		return 2;
 	if (check_io(d, err, errlen) != 0)
 		return 1;
 	sigset_t set;
@@ -314,7 +415,19 @@ setup(struct daemon *d, int argc, char **argv, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return 1;
 	}
-	return open_file_output(d, err, errlen) == 0 ? 0 : 1;
+	if (open_file_output(d, err, errlen) != 0)
+		return 1;
+	struct stations_params sp = {
+		.el = d->el, .outs = d->outs, .enc = pipeline_encoder(d->pl),
+		.file_slots = d->file ? 1ull << OUT_SLOT_FILE : 0, .sysname = d->o.sysname,
+	};
+	d->stations = stations_create(&sp);
+	d->hold_until_ms = evloop_now_ms() + FILE_HOLD_MAX_MS;
+	if (!d->stations || stations_apply(d->stations, &d->cfg) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return 1;
+	}
+	return 0;
 }
 
 int
@@ -332,7 +445,9 @@ main(int argc, char **argv)
 	rc = run(&d) == 0 ? 0 : 1;
 	pipeline_join(d.pl);
 	print_counters(&d);
+	stations_destroy(d.stations);
 	outputs_destroy(d.outs);
+	cfg_free(&d.cfg);
 	if (d.file && output_fd(d.file) != STDOUT_FILENO)
 		close(output_fd(d.file));
 	pipeline_destroy(d.pl);

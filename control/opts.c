@@ -24,6 +24,10 @@ static const char usage_text[] =
 	"  --exit-on-eof       exit once every capture file is consumed and exported\n"
 	"\n"
 	"Export:\n"
+	"  --config FILE       BMP stations, in Cisco `bmp server` / Huawei `bmp-session`\n"
+	"                      syntax; SIGHUP re-reads it and applies the difference.\n"
+	"                      Default: the embedded configs/bmptap.conf (one station,\n"
+	"                      127.0.0.1 port 11019), unless --bmp-out is given\n"
 	"  --bmp-out FILE      write the BMP stream a station would receive; - = stdout\n"
 	"  --buffer-size MB    memory for encoded output shared by all stations (%u)\n"
 	"  --sysname NAME      Initiation sysName (host name)\n"
@@ -39,10 +43,10 @@ static const char usage_text[] =
 	"\n"
 	"Without EAL options, bmptapd starts without hugepages (--no-huge) when none\n"
 	"are free, and without a PCI scan when --pcap/--iface name every port.\n"
-	"Signals: INT/TERM flush and exit, USR1 prints counters.\n";
+	"Signals: INT/TERM flush and exit, HUP re-reads --config, USR1 prints counters.\n";
 
 enum {
-	OPT_PCAP = 256, OPT_IFACE, OPT_BMP_OUT, OPT_EXIT_EOF, OPT_BUFFER, OPT_SYSNAME,
+	OPT_PCAP = 256, OPT_IFACE, OPT_BMP_OUT, OPT_CONFIG, OPT_EXIT_EOF, OPT_BUFFER, OPT_SYSNAME,
 	OPT_MAX_FLOWS, OPT_RX_LCORES, OPT_BUSY, OPT_DEBUG, OPT_VERSION,
 };
 
@@ -50,6 +54,7 @@ static const struct option longopts[] = {
 	{ "pcap", required_argument, NULL, OPT_PCAP },
 	{ "iface", required_argument, NULL, OPT_IFACE },
 	{ "bmp-out", required_argument, NULL, OPT_BMP_OUT },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "exit-on-eof", no_argument, NULL, OPT_EXIT_EOF },
 	{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 	{ "sysname", required_argument, NULL, OPT_SYSNAME },
@@ -108,6 +113,9 @@ apply_opt(int c, const char *arg, struct opts *o, char *err, size_t errlen)
 	case OPT_BMP_OUT:
 		o->bmp_out = arg;
 		return 0;
+	case OPT_CONFIG:
+		o->config = arg;
+		return 0;
 	case OPT_EXIT_EOF:
 		o->exit_on_eof = true;
 		return 0;
@@ -115,6 +123,7 @@ apply_opt(int c, const char *arg, struct opts *o, char *err, size_t errlen)
 		if (number_opt("buffer-size", arg, 1, 65536, &v, err, errlen))
 			return -1;
 		o->buffer_mb = (unsigned)v;
+		o->buffer_given = true;
 		return 0;
 	case OPT_SYSNAME:
 		o->sysname = arg;

@@ -23,6 +23,8 @@ struct opts {
 	const char *ifaces[OPTS_MAX_PORTS];
 	unsigned nifaces;
 	const char *bmp_out;        /**< file, "-" for stdout, NULL: none */
+	const char *config;         /**< vendor-syntax file; NULL: see README */
+	bool buffer_given;          /**< --buffer-size overrides `bmp buffer-size` */
 	bool exit_on_eof;
 	uint32_t max_flows;
 	unsigned buffer_mb;

@@ -145,6 +145,7 @@ pipeline_create(const struct pipeline_params *p)
 	if (!pl)
 		return NULL;
 	pl->p = *p;
+	pl->hold_files = p->hold_files;
 	int rc = timestamp_fields(pl);
 	for (unsigned i = 0; rc == 0 && i < p->n_rx; i++)
 		if (!worker_create(pl, i))
@@ -214,6 +215,12 @@ pipeline_launch(struct pipeline *pl)
 	if (pl->enc_separate)
 		return rte_eal_remote_launch(encoder_main, pl, pl->p.encoder_lcore);
 	return 0;
+}
+
+void
+pipeline_release_files(struct pipeline *pl)
+{
+	__atomic_store_n(&pl->hold_files, false, __ATOMIC_RELEASE);
 }
 
 void
@@ -291,4 +298,10 @@ struct obuf *
 pipeline_output(struct pipeline *pl)
 {
 	return pl->out;
+}
+
+struct encoder *
+pipeline_encoder(struct pipeline *pl)
+{
+	return pl->enc;
 }

@@ -33,6 +33,7 @@
 
 struct pipeline;
 struct obuf;
+struct encoder;
 struct rte_mempool;
 
 #define PIPELINE_MAX_RX 16
@@ -49,6 +50,7 @@ struct pipeline_params {
 	unsigned obuf_chunks;        /**< output memory, x 256 KiB */
 	uint64_t servers;            /**< output slots that get every peer */
 	bool idle_sleep;             /**< nap when idle instead of spinning */
+	bool hold_files;             /**< do not read capture files until released */
 };
 
 enum pipeline_phase {
@@ -65,6 +67,13 @@ void pipeline_destroy(struct pipeline *pl);
 /** Launch every role on its lcore. 0 or -errno. */
 int pipeline_launch(struct pipeline *pl);
 
+/**
+ * Start reading capture files (held with hold_files until the stations
+ * are attached, so a file is exported whole to them). Live ports are
+ * never held.
+ */
+void pipeline_release_files(struct pipeline *pl);
+
 /** Stop reading ports (signal, shutdown). */
 void pipeline_stop(struct pipeline *pl);
 
@@ -78,6 +87,8 @@ enum pipeline_phase pipeline_advance(struct pipeline *pl);
 void pipeline_join(struct pipeline *pl);
 
 struct obuf *pipeline_output(struct pipeline *pl);
+/** The encoder, for station commands from the control thread (encoder.h). */
+struct encoder *pipeline_encoder(struct pipeline *pl);
 
 /** CLOCK_MONOTONIC time of the first packet polled; 0 before any. */
 uint64_t pipeline_first_rx_ns(const struct pipeline *pl);

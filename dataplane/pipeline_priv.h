@@ -78,6 +78,7 @@ struct pipeline {
 	bool enc_separate;               /* the encoder has its own lcore */
 	bool enc_finished;               /* encoder -> control */
 	uint64_t first_rx_ns;            /* lcores -> control: first packet polled */
+	bool hold_files;                 /* control -> lcores */
 	int phase;                       /* control -> lcores: enum pipeline_phase */
 };
 

@@ -158,11 +158,14 @@ poll_ports(struct rx_worker *w, uint64_t now, bool *blocked)
 {
 	struct rte_mbuf *pkts[RX_BURST];
 	unsigned total = 0, live_queues = 0;
+	bool hold = __atomic_load_n(&w->pl->hold_files, __ATOMIC_ACQUIRE);
 	for (unsigned i = 0; i < w->nq && !*blocked; i++) {
 		struct rx_queue_ref *q = &w->q[i];
 		if (q->eof)
 			continue;
 		live_queues++;
+		if (hold && q->is_file)
+			continue;
 		uint16_t n = rte_eth_rx_burst(q->port, q->queue, pkts, RX_BURST);
 		if (n == 0) {
 			queue_empty(w, q);

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """The demo: a capture through bmptapd to pmbmpd, and what pmbmpd logged.
 
-bmptapd reads the capture with DPDK's pcap PMD and writes the BMP stream a
-station would receive; that stream is sent over TCP to a real pmbmpd on
-loopback, whose JSON message log is summarized here.
+bmptapd runs on its embedded default configuration (configs/bmptap.conf:
+one BMP station at 127.0.0.1 port 11019, every peer activated), reads the
+capture with DPDK's pcap PMD and exports to a real pmbmpd listening there,
+whose JSON message log is summarized here.
 """
 import argparse
 import collections
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,19 +20,19 @@ from bmptest.pmbmpd import Pmbmpd  # noqa: E402
 PORT = 11019
 
 
-def stream_to_collector(capture, port):
-    """Run bmptapd on the capture; send its BMP stream to the collector."""
-    cmd = [os.path.join(ROOT, "build", "bmptapd"), "--pcap", capture,
-           "--bmp-out", "-", "--exit-on-eof"]
-    print("$ " + " ".join(cmd) + f" | (TCP to pmbmpd 127.0.0.1:{port})")
-    with socket.create_connection(("127.0.0.1", port)) as sock, \
-            subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as p:
-        while chunk := p.stdout.read(65536):
-            sock.sendall(chunk)
-        counters = p.stderr.read().decode()
-        if p.wait() != 0:
-            sys.exit(f"bmptapd failed:\n{counters}")
-    return dict(l.split()[:2] for l in counters.splitlines() if l.count(" ") == 1)
+def run_bmptapd(capture):
+    """bmptapd on its embedded default: it connects to the station itself."""
+    cmd = [os.path.join(ROOT, "build", "bmptapd"), "--pcap", capture, "--exit-on-eof",
+           "--debug", "server"]
+    print("$ " + " ".join(cmd))
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        sys.exit(f"bmptapd failed:\n{p.stderr}")
+    lines = p.stderr.splitlines()
+    for line in lines:
+        if "BGPBMP:" in line or "bmptapd:" in line:
+            print("  " + line)
+    return dict(l.split()[:2] for l in lines if l.count(" ") == 1)
 
 
 def peer_table(events):
@@ -80,7 +80,7 @@ def main():
         collector = Pmbmpd(tmp, port=PORT)
         collector.start()
         try:
-            counters = stream_to_collector(args.pcap, PORT)
+            counters = run_bmptapd(args.pcap)
             collector.wait_quiet(settle=1.0, timeout=30)
             summarize(collector.events(), counters)
         finally:
