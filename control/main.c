@@ -35,6 +35,7 @@
 #define TICK_MS 1
 #define STOP_GRACE_MS 3000
 #define FILE_HOLD_MAX_MS 30000
+#define SHED_GRACE_MS 200
 
 struct daemon {
 	struct opts o;
@@ -51,6 +52,8 @@ struct daemon {
 	bool stopping;
 	bool files_held;             /* capture files wait for the stations */
 	uint64_t hold_until_ms;
+	uint64_t last_starved;       /* obuf_starved() at the last tick */
+	uint64_t starved_since_ms;   /* 0: the encoder is not starved */
 	bool reload;                 /* SIGHUP seen */
 	bool done;
 	uint64_t drained_ns;         /* everything written, at shutdown */
@@ -176,7 +179,7 @@ start_pipeline(struct daemon *d, char *err, size_t errlen)
 	log_msg(LOGL_INFO, "%u port(s), %u RX lcore(s), encoder on lcore %u%s", d->nports,
 		pp.n_rx, pp.encoder_lcore, pp.n_rx == 1 && pp.encoder_lcore == pp.rx_lcores[0]
 		? " (shared with RX)" : "");
-	return pipeline_launch(d->pl) == 0 ? 0 : -1;
+	return 0;
 }
 
 static int
@@ -313,6 +316,23 @@ on_signal(struct evloop *el, int fd, uint32_t events, void *arg)
 	}
 }
 
+/* The encoder keeps finding the buffer full: a slow station pins it.
+ * Shed that station, so that capture and the other stations go on. */
+static void
+shed_if_starved(struct daemon *d, uint64_t now)
+{
+	uint64_t starved = obuf_starved(pipeline_output(d->pl));
+	if (starved == d->last_starved) {
+		d->starved_since_ms = 0;
+		return;
+	}
+	d->last_starved = starved;
+	if (!d->starved_since_ms)
+		d->starved_since_ms = now;
+	else if (now - d->starved_since_ms >= SHED_GRACE_MS && stations_shed(d->stations, now))
+		d->starved_since_ms = 0;
+}
+
 static void
 control_tick(struct daemon *d)
 {
@@ -320,6 +340,7 @@ control_tick(struct daemon *d)
 		reload_config(d);
 	uint64_t now = evloop_now_ms();
 	stations_tick(d->stations, now);
+	shed_if_starved(d, now);
 	/* a capture file is exported whole to the stations: read it once they
 	 * are attached (or have failed once), never waiting forever */
 	if (d->files_held && (stations_ready(d->stations) || now >= d->hold_until_ms)) {
@@ -425,6 +446,11 @@ setup(struct daemon *d, int argc, char **argv, char *err, size_t errlen)
 	d->hold_until_ms = evloop_now_ms() + FILE_HOLD_MAX_MS;
 	if (!d->stations || stations_apply(d->stations, &d->cfg) != 0) {
 		snprintf(err, errlen, "out of memory");
+		return 1;
+	}
+	/* last: outputs, stations and the peer filter are in place */
+	if (pipeline_launch(d->pl) != 0) {
+		snprintf(err, errlen, "cannot launch the pipeline lcores");
 		return 1;
 	}
 	return 0;

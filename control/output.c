@@ -351,6 +351,35 @@ outputs_get(struct outputs *os, unsigned slot)
 	return slot < OBUF_MAX_SERVERS ? os->slot[slot] : NULL;
 }
 
+/* Sequence of the first chunk o still holds; UINT64_MAX if none. */
+static uint64_t
+oldest_chunk(const struct output *o)
+{
+	const struct out_item *it;
+	TAILQ_FOREACH(it, &o->items, link)
+		if (it->chunk)
+			return it->chunk->seq;
+	return UINT64_MAX;
+}
+
+struct output *
+outputs_oldest_pinner(struct outputs *os, uint64_t candidates)
+{
+	struct output *best = NULL;
+	uint64_t best_seq = UINT64_MAX;
+	for (unsigned i = 0; i < OBUF_MAX_SERVERS; i++) {
+		struct output *o = os->slot[i];
+		if (!o || !(candidates & (1ull << i)))
+			continue;
+		uint64_t seq = oldest_chunk(o);
+		if (seq < best_seq) {
+			best = o;
+			best_seq = seq;
+		}
+	}
+	return best;
+}
+
 uint64_t
 outputs_slots(const struct outputs *os)
 {

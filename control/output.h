@@ -66,6 +66,12 @@ int output_fd(const struct output *o);
 const char *output_name(const struct output *o);
 const struct output_stats *output_stats(const struct output *o);
 struct output *outputs_get(struct outputs *os, unsigned slot);
+/**
+ * The output, among the slots of `candidates`, whose queue starts with the
+ * oldest chunk: the one that pins the buffer. NULL if none holds a chunk.
+ */
+struct output *outputs_oldest_pinner(struct outputs *os, uint64_t candidates);
+
 /** Bit mask of the attached slots. */
 uint64_t outputs_slots(const struct outputs *os);
 

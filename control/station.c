@@ -362,12 +362,49 @@ station_tick(struct station *s, uint64_t now)
 	act(s, server_fsm_tick(&s->fsm, now), now);
 }
 
+/* "server 1 2", "--bmp-out", "server 1 and --bmp-out", "no station". */
+static void
+slots_str(const struct stations *ss, uint64_t slots, char *buf, size_t len)
+{
+	size_t at = 0;
+	for (unsigned i = 0; i < ss->n && at < len; i++)
+		if (slots & (1ull << ss->st[i]->slot))
+			at += snprintf(buf + at, len - at, "%s %u", at ? "" : "server",
+				       ss->st[i]->cfg.id);
+	if (at < len && (slots & ss->p.file_slots))
+		at += snprintf(buf + at, len - at, "%s--bmp-out", at ? " and " : "");
+	if (at == 0)
+		snprintf(buf, len, "no station");
+}
+
+/* Peer events for `debug ... neighbor`, asked of the encoder only then. */
+static void
+log_neighbors(struct stations *ss)
+{
+	bool on = log_debug_on(LOGC_NEIGHBOR);
+	encoder_set_notes(ss->p.enc, on);
+	struct enc_note n;
+	while (encoder_next_note(ss->p.enc, &n)) {
+		struct cfg_addr a = { .family = n.family };
+		char ip[64], to[256];
+		memcpy(a.b, n.addr, sizeof(a.b));
+		cfg_addr_str(&a, ip, sizeof(ip));
+		slots_str(ss, n.slots, to, sizeof(to));
+		if (n.type == BMP_MSG_PEER_UP)
+			log_debug(LOGC_NEIGHBOR, "BMP neighbor %s up, Peer Up sent to %s", ip, to);
+		else
+			log_debug(LOGC_NEIGHBOR, "BMP neighbor %s down (reason %u), Peer Down sent "
+				  "to %s", ip, n.reason, to);
+	}
+}
+
 void
 stations_tick(struct stations *ss, uint64_t now)
 {
 	struct enc_ack a;
 	while (encoder_next_ack(ss->p.enc, &a))
 		on_ack(ss, &a);
+	log_neighbors(ss);
 	for (unsigned i = 0; i < ss->n; i++) {
 		struct station *s = ss->st[i];
 		station_tick(s, now);
@@ -382,8 +419,10 @@ struct stations *
 stations_create(const struct stations_params *p)
 {
 	struct stations *ss = calloc(1, sizeof(*ss));
-	if (ss)
-		ss->p = *p;
+	if (!ss)
+		return NULL;
+	ss->p = *p;
+	encoder_set_notes(p->enc, log_debug_on(LOGC_NEIGHBOR));
 	return ss;
 }
 
@@ -416,6 +455,26 @@ stations_stopped(const struct stations *ss)
 	for (unsigned i = 0; i < ss->n; i++)
 		if (ss->st[i]->fd >= 0)
 			return false;
+	return true;
+}
+
+bool
+stations_shed(struct stations *ss, uint64_t now)
+{
+	uint64_t candidates = ss->p.file_slots;
+	for (unsigned i = 0; i < ss->n; i++)
+		if (ss->st[i]->out && !ss->st[i]->closing)
+			candidates |= 1ull << ss->st[i]->slot;
+	struct output *o = outputs_oldest_pinner(ss->p.outs, candidates);
+	struct station *s = NULL;
+	for (unsigned i = 0; o && i < ss->n && !s; i++)
+		if (ss->st[i]->out == o)
+			s = ss->st[i];
+	if (!s)
+		return false;
+	s->buffer_drops++;
+	station_lost(s, now, "closed: it pinned the oldest data of a full buffer "
+		     "(bmp buffer-size)");
 	return true;
 }
 
@@ -453,6 +512,7 @@ stations_get(const struct stations *ss, unsigned i, struct station_info *out)
 	out->connects = s->fsm.connects;
 	out->failures = s->fsm.failures;
 	out->flap_waits = s->fsm.flap_waits;
+	out->buffer_drops = s->buffer_drops;
 	out->fd = s->fd;
 	snprintf(out->last_error, sizeof(out->last_error), "%s", s->last_error);
 	snprintf(out->local, sizeof(out->local), "%s", s->local);

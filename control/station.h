@@ -45,6 +45,7 @@ struct station_info {
 	uint64_t bytes_queued;
 	uint64_t msgs_queued;
 	uint64_t attempts, connects, failures, flap_waits;
+	uint64_t buffer_drops;   /**< closed because it pinned a full buffer */
 	char last_error[160];
 	char local[64];          /**< local address/port of the connection */
 	int fd;
@@ -77,6 +78,14 @@ void stations_tick(struct stations *ss, uint64_t now_ms);
  * failed an attempt: a capture file can then be read for all of them.
  */
 bool stations_ready(const struct stations *ss);
+
+/**
+ * The output buffer is full: close the station whose queue holds the
+ * oldest data (the file output, lossless, is never shed). Its stream may
+ * stop mid-message, so no Termination: the close is counted and logged.
+ * Returns true if a station was closed.
+ */
+bool stations_shed(struct stations *ss, uint64_t now);
 
 /** Shutdown: Termination to every connected station, then close. */
 void stations_stop(struct stations *ss, const char *why);

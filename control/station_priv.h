@@ -21,6 +21,7 @@ struct station {
 	bool term_queued;
 	bool removed;              /* freed once closed */
 	uint64_t close_deadline_ms;
+	uint64_t buffer_drops;
 	char name[64];             /* "10.1.1.1/8000", as the vendor logs say */
 	char local[64];
 	char last_error[160];

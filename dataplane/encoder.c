@@ -210,6 +210,7 @@ peer_up(struct encoder *e, struct enc_peer *pr, const struct ev_hdr *h)
 	pr->peer_up_len = (uint32_t)b.len;
 	pr->up = true;
 	TAILQ_INSERT_TAIL(&e->established, pr, order);
+	enc_note(e, BMP_MSG_PEER_UP, 0, pr, to);
 	if (to) {
 		CTR_INC(e->c.msgs[BMP_MSG_PEER_UP]);
 		CTR_ADD(e->c.bytes, b.len);
@@ -239,8 +240,10 @@ peer_record(struct encoder *e, struct enc_peer *pr, const struct ev_hdr *h)
 	} else {
 		CTR_INC(e->c.no_server);
 	}
-	if (h->type == EV_PEER_DOWN)
+	if (h->type == EV_PEER_DOWN) {
+		enc_note(e, BMP_MSG_PEER_DOWN, (uint8_t)h->aux, pr, mask);
 		peer_forget(e, pr);
+	}
 	return true;
 }
 

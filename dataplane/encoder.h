@@ -100,6 +100,21 @@ int encoder_set_filter(struct encoder *e, struct enc_filter *f);
 /** Next acknowledgement; false when none. */
 bool encoder_next_ack(struct encoder *e, struct enc_ack *ack);
 
+/** A peer event, for the `debug ... neighbor` switch. */
+struct enc_note {
+	uint8_t type;                /**< BMP_MSG_PEER_UP or BMP_MSG_PEER_DOWN */
+	uint8_t reason;              /**< Peer Down reason */
+	uint8_t family;
+	uint8_t addr[16];            /**< the peer (sender), IPv4 in bytes 0-3 */
+	uint64_t slots;              /**< where the message went */
+};
+
+/** Ask for notes (while the neighbor debug switch is on). */
+void encoder_set_notes(struct encoder *e, bool on);
+/** Next note; false when none. Notes that find the ring full are dropped:
+ * they only feed debug lines. */
+bool encoder_next_note(struct encoder *e, struct enc_note *n);
+
 /* ---- encoder lcore side ---- */
 
 /** Encode what the queues hold. Returns records consumed (0: idle). */

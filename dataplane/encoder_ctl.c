@@ -109,8 +109,42 @@ enc_ctl_init(struct encoder *e, uint64_t every_peer)
 {
 	e->cmds = ring_make();
 	e->acks = ring_make();
+	e->notes = ring_make();
 	e->filter = enc_filter_create(every_peer, 0);
-	return e->cmds && e->acks && e->filter ? 0 : -ENOMEM;
+	return e->cmds && e->acks && e->notes && e->filter ? 0 : -ENOMEM;
+}
+
+void
+encoder_set_notes(struct encoder *e, bool on)
+{
+	__atomic_store_n(&e->notes_on, on, __ATOMIC_RELAXED);
+}
+
+void
+enc_note(struct encoder *e, uint8_t type, uint8_t reason, const struct enc_peer *p,
+	 uint64_t slots)
+{
+	if (!__atomic_load_n(&e->notes_on, __ATOMIC_RELAXED))
+		return;
+	struct enc_note *n = malloc(sizeof(*n));
+	if (!n)
+		return;
+	*n = (struct enc_note){ .type = type, .reason = reason, .family = p->family,
+				.slots = slots };
+	memcpy(n->addr, p->addr, sizeof(n->addr));
+	if (rte_ring_sp_enqueue(e->notes, n) != 0)
+		free(n);
+}
+
+bool
+encoder_next_note(struct encoder *e, struct enc_note *n)
+{
+	void *p;
+	if (rte_ring_sc_dequeue(e->notes, &p) != 0)
+		return false;
+	*n = *(struct enc_note *)p;
+	free(p);
+	return true;
 }
 
 static void
@@ -130,6 +164,9 @@ enc_ctl_fini(struct encoder *e)
 {
 	drain_ring(e->cmds);
 	void *p;
+	while (e->notes && rte_ring_sc_dequeue(e->notes, &p) == 0)
+		free(p);
+	free(e->notes);
 	while (e->acks && rte_ring_sc_dequeue(e->acks, &p) == 0) {
 		struct enc_ack *a = p;
 		enc_filter_free(a->old);
@@ -231,13 +268,17 @@ refilter_peer(struct encoder *e, struct enc_peer *p)
 	uint64_t gained = now & ~p->mask & e->active, lost = p->mask & ~now & e->active;
 	if (gained && !enc_write_copy(e, p->peer_up, p->peer_up_len, gained))
 		return false;
-	if (gained)
+	if (gained) {
 		CTR_INC(e->c.snapshot_peer_ups);
+		enc_note(e, BMP_MSG_PEER_UP, 0, p, gained);
+	}
 	/* record the Up now: if the Down below finds no chunk, this peer is
 	 * retried and must not send its Up twice */
 	p->mask |= gained;
 	if (lost && !enc_write_deconfigured(e, p, lost))
 		return false;
+	if (lost)
+		enc_note(e, BMP_MSG_PEER_DOWN, BMP_DOWN_DECONFIGURED, p, lost);
 	p->mask = now;
 	return true;
 }

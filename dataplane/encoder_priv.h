@@ -62,6 +62,8 @@ struct encoder {
 	struct enc_job job;
 	struct rte_ring *cmds;       /* control -> encoder, SP/SC */
 	struct rte_ring *acks;       /* encoder -> control, SP/SC */
+	struct rte_ring *notes;      /* encoder -> control, SP/SC: debug only */
+	bool notes_on;               /* control -> encoder */
 	bool stalled;
 	struct encoder_counters c;
 };
@@ -71,6 +73,8 @@ bool enc_write_copy(struct encoder *e, const uint8_t *msg, uint32_t len, uint64_
 bool enc_write_deconfigured(struct encoder *e, const struct enc_peer *p, uint64_t mask);
 
 /* encoder_ctl.c */
+void enc_note(struct encoder *e, uint8_t type, uint8_t reason, const struct enc_peer *p,
+	      uint64_t slots);
 int enc_ctl_init(struct encoder *e, uint64_t every_peer);
 void enc_ctl_fini(struct encoder *e);
 /* false: a command is still in progress (out of chunks) */

@@ -16,6 +16,7 @@ struct obuf {
 	struct wire_buf wb;
 	uint64_t next_seq;
 	unsigned allocated;     /* written by the encoder, read by anyone */
+	uint64_t starved;       /* written by the encoder, read by anyone */
 	/* shared */
 	uint64_t bytes_queued;  /* atomic: encoder adds, control subtracts */
 	unsigned max_chunks;
@@ -104,8 +105,10 @@ obuf_begin(struct obuf *ob, uint32_t need)
 	}
 	if (!c) {
 		c = chunk_get(ob);
-		if (!c)
+		if (!c) {
+			__atomic_store_n(&ob->starved, ob->starved + 1, __ATOMIC_RELAXED);
 			return NULL;
+		}
 		c->seq = ob->next_seq++;
 		c->len = 0;
 		c->nruns = 0;
@@ -169,6 +172,12 @@ uint64_t
 obuf_bytes_queued(const struct obuf *ob)
 {
 	return __atomic_load_n(&ob->bytes_queued, __ATOMIC_RELAXED);
+}
+
+uint64_t
+obuf_starved(const struct obuf *ob)
+{
+	return __atomic_load_n(&ob->starved, __ATOMIC_RELAXED);
 }
 
 unsigned

@@ -71,6 +71,8 @@ void obuf_release(struct obuf *ob, struct obuf_chunk *c);
 
 /** Bytes produced and not yet released. */
 uint64_t obuf_bytes_queued(const struct obuf *ob);
+/** Times the producer found no free chunk (the buffer limit was hit). */
+uint64_t obuf_starved(const struct obuf *ob);
 /** Chunks allocated so far (memory held = this x OBUF_CHUNK_SIZE). */
 unsigned obuf_chunks_allocated(const struct obuf *ob);
 unsigned obuf_max_chunks(const struct obuf *ob);
