@@ -208,6 +208,8 @@ peer_up(struct encoder *e, struct enc_peer *pr, const struct ev_hdr *h)
 	pr->mask = mask;
 	pr->peer_up = msg;
 	pr->peer_up_len = (uint32_t)b.len;
+	pr->rm_sent = 0;
+	pr->up_ts_us = h->ts_us;
 	pr->up = true;
 	TAILQ_INSERT_TAIL(&e->established, pr, order);
 	enc_note(e, BMP_MSG_PEER_UP, 0, pr, to);
@@ -232,6 +234,8 @@ peer_record(struct encoder *e, struct enc_peer *pr, const struct ev_hdr *h)
 		if (encode(b, pr, h) == 0) {
 			CTR_INC(e->c.msgs[bmp_type_of[h->type]]);
 			CTR_ADD(e->c.bytes, b->len);
+			if (h->type == EV_ROUTE_MON)
+				CTR_INC(pr->rm_sent);
 		} else {
 			CTR_INC(e->c.encode_errors);
 			b->len = 0;

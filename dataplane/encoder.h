@@ -59,10 +59,31 @@ int enc_filter_add(struct enc_filter *f, uint8_t family, const uint8_t addr[16],
 uint64_t enc_filter_lookup(const struct enc_filter *f, uint8_t family, const uint8_t addr[16]);
 void enc_filter_free(struct enc_filter *f);
 
+/** One established peer, as `show bmp neighbors` needs it. */
+struct enc_peer_info {
+	uint8_t family;
+	uint8_t addr[16];            /**< the sender, IPv4 in bytes 0-3 */
+	uint8_t distinguisher[8];
+	uint32_t as;
+	uint32_t bgp_id;
+	uint64_t slots;              /**< stations the filter sends it to */
+	uint64_t rm_sent;            /**< Route Monitoring messages encoded */
+	uint64_t up_ts_us;           /**< its Peer Up, capture clock */
+};
+
+/** A snapshot request: the control thread owns it until acknowledged. */
+struct enc_peers {
+	unsigned cap;                /**< entries the array holds */
+	unsigned n;                  /**< entries filled, in session-up order */
+	unsigned total;              /**< established peers (may exceed cap) */
+	struct enc_peer_info peer[];
+};
+
 enum enc_ack_type {
 	ENC_ACK_ATTACHED,            /**< slot attached from chunk first_seq on */
 	ENC_ACK_DETACHED,
 	ENC_ACK_FILTER,              /**< filter in place; free `old` */
+	ENC_ACK_PEERS,               /**< `peers` filled */
 };
 
 struct enc_ack {
@@ -70,6 +91,7 @@ struct enc_ack {
 	unsigned slot;
 	uint64_t first_seq;
 	struct enc_filter *old;
+	struct enc_peers *peers;
 };
 
 struct encoder_counters {
@@ -97,6 +119,8 @@ int encoder_attach(struct encoder *e, unsigned slot);
 int encoder_detach(struct encoder *e, unsigned slot);
 /** Ownership of f passes to the encoder on success. */
 int encoder_set_filter(struct encoder *e, struct enc_filter *f);
+/** Ask for a snapshot of the established peers into `buf` (cap set). */
+int encoder_request_peers(struct encoder *e, struct enc_peers *buf);
 /** Next acknowledgement; false when none. */
 bool encoder_next_ack(struct encoder *e, struct enc_ack *ack);
 

@@ -183,14 +183,15 @@ enc_ctl_fini(struct encoder *e)
 /* ---- control thread side ---- */
 
 static int
-post(struct encoder *e, enum enc_cmd_type type, unsigned slot, struct enc_filter *f)
+post(struct encoder *e, enum enc_cmd_type type, unsigned slot, struct enc_filter *f,
+     struct enc_peers *peers)
 {
 	if (slot >= OBUF_MAX_SERVERS)
 		return -EINVAL;
 	struct enc_cmd *c = malloc(sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	*c = (struct enc_cmd){ type, slot, f };
+	*c = (struct enc_cmd){ type, slot, f, peers };
 	if (rte_ring_sp_enqueue(e->cmds, c) != 0) {
 		free(c);
 		return -ENOBUFS;
@@ -201,20 +202,26 @@ post(struct encoder *e, enum enc_cmd_type type, unsigned slot, struct enc_filter
 int
 encoder_attach(struct encoder *e, unsigned slot)
 {
-	return post(e, ENC_CMD_ATTACH, slot, NULL);
+	return post(e, ENC_CMD_ATTACH, slot, NULL, NULL);
 }
 
 int
 encoder_detach(struct encoder *e, unsigned slot)
 {
-	return post(e, ENC_CMD_DETACH, slot, NULL);
+	return post(e, ENC_CMD_DETACH, slot, NULL, NULL);
 }
 
 int
 encoder_set_filter(struct encoder *e, struct enc_filter *f)
 {
 	filter_seal(f);
-	return post(e, ENC_CMD_FILTER, 0, f);
+	return post(e, ENC_CMD_FILTER, 0, f, NULL);
+}
+
+int
+encoder_request_peers(struct encoder *e, struct enc_peers *buf)
+{
+	return post(e, ENC_CMD_PEERS, 0, NULL, buf);
 }
 
 bool
@@ -241,7 +248,7 @@ ack(struct encoder *e, enum enc_ack_type type, unsigned slot, uint64_t seq,
 		enc_filter_free(old);
 		return;
 	}
-	*a = (struct enc_ack){ type, slot, seq, old };
+	*a = (struct enc_ack){ type, slot, seq, old, e->job.cmd.peers };
 	if (rte_ring_sp_enqueue(e->acks, a) != 0) {
 		enc_filter_free(old);
 		free(a);
@@ -281,6 +288,28 @@ refilter_peer(struct encoder *e, struct enc_peer *p)
 		enc_note(e, BMP_MSG_PEER_DOWN, BMP_DOWN_DECONFIGURED, p, lost);
 	p->mask = now;
 	return true;
+}
+
+static void
+fill_peers(struct encoder *e, struct enc_peers *out)
+{
+	const struct enc_peer *p;
+	out->n = out->total = 0;
+	TAILQ_FOREACH(p, &e->established, order) {
+		if (out->n < out->cap) {
+			struct enc_peer_info *i = &out->peer[out->n++];
+			i->family = p->family;
+			memcpy(i->addr, p->addr, sizeof(i->addr));
+			/* per-peer header: type, flags, distinguisher, address, AS, ID */
+			memcpy(i->distinguisher, p->hdr.b + 2, sizeof(i->distinguisher));
+			i->as = wire_load_u32(p->hdr.b + 26);
+			i->bgp_id = wire_load_u32(p->hdr.b + 30);
+			i->slots = p->mask;
+			i->rm_sent = p->rm_sent;
+			i->up_ts_us = p->up_ts_us;
+		}
+		out->total++;
+	}
 }
 
 static void
@@ -329,6 +358,10 @@ job_finish(struct encoder *e, struct enc_job *j)
 		ack(e, ENC_ACK_FILTER, 0, 0, j->old);
 		j->old = NULL;
 		break;
+	case ENC_CMD_PEERS:
+		fill_peers(e, j->cmd.peers);
+		ack(e, ENC_ACK_PEERS, 0, 0, NULL);
+		break;
 	}
 	j->busy = false;
 }
@@ -347,7 +380,8 @@ enc_ctl_run(struct encoder *e)
 		}
 		if (!j->started)
 			job_start(e, j);
-		if (j->cmd.type != ENC_CMD_DETACH && !job_walk(e, j))
+		bool walks = j->cmd.type == ENC_CMD_ATTACH || j->cmd.type == ENC_CMD_FILTER;
+		if (walks && !job_walk(e, j))
 			return false;
 		obuf_flush(e->out);
 		job_finish(e, j);

@@ -21,6 +21,8 @@ struct enc_peer {
 	uint64_t mask;               /* slots monitoring this peer (filter) */
 	uint8_t *peer_up;            /* the encoded Peer Up, for late stations */
 	uint32_t peer_up_len;
+	uint64_t rm_sent;
+	uint64_t up_ts_us;
 	TAILQ_ENTRY(enc_peer) order; /* established peers, in order of Peer Up */
 };
 
@@ -34,12 +36,13 @@ struct enc_input {
 	struct enc_peer *peers;
 };
 
-enum enc_cmd_type { ENC_CMD_ATTACH, ENC_CMD_DETACH, ENC_CMD_FILTER };
+enum enc_cmd_type { ENC_CMD_ATTACH, ENC_CMD_DETACH, ENC_CMD_FILTER, ENC_CMD_PEERS };
 
 struct enc_cmd {
 	enum enc_cmd_type type;
 	unsigned slot;
 	struct enc_filter *filter;
+	struct enc_peers *peers;
 };
 
 /* A command being carried out: walks the established peers. */

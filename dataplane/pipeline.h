@@ -93,7 +93,16 @@ struct encoder *pipeline_encoder(struct pipeline *pl);
 /** CLOCK_MONOTONIC time of the first packet polled; 0 before any. */
 uint64_t pipeline_first_rx_ns(const struct pipeline *pl);
 
-/** Counters: every port, RX lcore and the encoder, as "name value" lines. */
+/** Receives counters one by one: scope ("port.net_pcap0", "lcore1",
+ * "encoder", "output"), name ("bgp.update", "drop.not_bgp"...), value. */
+struct counter_visitor {
+	void (*fn)(void *arg, const char *scope, const char *name, uint64_t value);
+	void *arg;
+};
+
+/** Every counter of every port, RX lcore and the encoder. */
+void pipeline_counters(struct pipeline *pl, const struct counter_visitor *v);
+/** The same as "scope.name value" lines. */
 void pipeline_print_counters(struct pipeline *pl, FILE *f);
 
 #endif

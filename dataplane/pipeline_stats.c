@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Counters of every stage as "scope.name value" lines: stable keys that
- * operators grep and tests parse. Zero error counters are omitted. */
+/* Counters of every stage as (scope, name, value): stable keys that
+ * operators grep, tests parse, Redis and telemetry publish. Zero BGP error
+ * counters are omitted. */
 #include <inttypes.h>
 
 #include <rte_ethdev.h>
@@ -20,10 +21,10 @@ static const char *const bmp_type_names[BMP_MSG_ROUTE_MIRRORING + 1] = {
 	"initiation", "termination", "route_mirroring",
 };
 
-#define PUT(f, scope, name, v) fprintf(f, "%s.%s %" PRIu64 "\n", scope, name, (uint64_t)(v))
+#define PUT(vis, scope, name, v) (vis)->fn((vis)->arg, scope, name, (uint64_t)(v))
 
 static void
-print_ports(const struct pipeline *pl, FILE *f)
+print_ports(const struct pipeline *pl, const struct counter_visitor *f)
 {
 	for (unsigned i = 0; i < pl->p.nports; i++) {
 		const struct port_desc *pd = &pl->p.ports[i];
@@ -41,7 +42,7 @@ print_ports(const struct pipeline *pl, FILE *f)
 }
 
 static void
-print_rx(const struct rx_worker *w, const char *scope, FILE *f)
+print_rx(const struct rx_worker *w, const char *scope, const struct counter_visitor *f)
 {
 	const struct rx_counters *c = &w->c;
 	PUT(f, scope, "rx_packets", CTR_READ(c->rx_packets));
@@ -61,7 +62,7 @@ print_rx(const struct rx_worker *w, const char *scope, FILE *f)
 }
 
 static void
-print_session(const struct session_counters *c, const char *scope, FILE *f)
+print_session(const struct session_counters *c, const char *scope, const struct counter_visitor *f)
 {
 	char name[64];
 	for (int t = 1; t < 6; t++) {
@@ -99,7 +100,7 @@ print_session(const struct session_counters *c, const char *scope, FILE *f)
 }
 
 static void
-print_reasm(const struct reasm_counters *c, const char *scope, FILE *f)
+print_reasm(const struct reasm_counters *c, const char *scope, const struct counter_visitor *f)
 {
 	PUT(f, scope, "tcp.segments", CTR_READ(c->segments));
 	PUT(f, scope, "tcp.bytes_delivered", CTR_READ(c->bytes_delivered));
@@ -117,7 +118,7 @@ print_reasm(const struct reasm_counters *c, const char *scope, FILE *f)
 }
 
 static void
-print_encoder(const struct pipeline *pl, FILE *f)
+print_encoder(const struct pipeline *pl, const struct counter_visitor *f)
 {
 	const struct encoder_counters *c = encoder_counters(pl->enc);
 	for (int t = 0; t <= BMP_MSG_ROUTE_MIRRORING; t++) {
@@ -137,7 +138,7 @@ print_encoder(const struct pipeline *pl, FILE *f)
 }
 
 void
-pipeline_print_counters(struct pipeline *pl, FILE *f)
+pipeline_counters(struct pipeline *pl, const struct counter_visitor *f)
 {
 	print_ports(pl, f);
 	for (unsigned i = 0; i < pl->p.n_rx; i++) {
@@ -149,5 +150,18 @@ pipeline_print_counters(struct pipeline *pl, FILE *f)
 		PUT(f, scope, "event_backlog_blocks", evq_backlog(pl->w[i]->evq));
 	}
 	print_encoder(pl, f);
+}
+
+static void
+print_line(void *arg, const char *scope, const char *name, uint64_t value)
+{
+	fprintf(arg, "%s.%s %" PRIu64 "\n", scope, name, value);
+}
+
+void
+pipeline_print_counters(struct pipeline *pl, FILE *f)
+{
+	struct counter_visitor v = { print_line, f };
+	pipeline_counters(pl, &v);
 	fflush(f);
 }

@@ -10,6 +10,7 @@ json). Keys worth knowing: "bmp_msg_type" ("init", "peer_up",
 import atexit
 import json
 import os
+import signal
 import subprocess
 import time
 
@@ -85,4 +86,11 @@ pidfile: {os.path.join(self.dir, "pmbmpd.pid")}
     def stop(self):
         if self.proc is not None:
             stop_process(self.proc)
+            self.proc = None
+
+    def kill(self):
+        """SIGKILL: pmbmpd takes ~2 s to honour SIGTERM; its log is already
+        written line by line (use after wait_quiet)."""
+        if self.proc is not None:
+            stop_process(self.proc, signal.SIGKILL)
             self.proc = None
