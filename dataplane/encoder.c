@@ -106,6 +106,15 @@ encode(struct wire_buf *b, const struct enc_peer *pr, const struct ev_hdr *h)
 	case EV_ERRORED_PDU:
 		return bmp_put_route_mirroring(b, &pr->hdr, h->ts_us, data, payload_len(h),
 					       BMP_MIRROR_ERRORED_PDU);
+	case EV_REPLAY_RM:
+		return bmp_put_route_monitoring(b, &pr->hdr, h->ts_us,
+						data + sizeof(struct ev_replay),
+						payload_len(h) - (uint32_t)sizeof(struct ev_replay));
+	case EV_STATS: {
+		const struct ev_stats *st = (const struct ev_stats *)data;
+		return bmp_put_stats_report(b, &pr->hdr, h->ts_us,
+					    (const struct bmp_stat *)(st + 1), st->n);
+	}
 	}
 	return -EINVAL;
 }
@@ -116,6 +125,8 @@ static const uint8_t bmp_type_of[EV__COUNT] = {
 	[EV_PEER_DOWN] = BMP_MSG_PEER_DOWN,
 	[EV_LOSS] = BMP_MSG_ROUTE_MIRRORING,
 	[EV_ERRORED_PDU] = BMP_MSG_ROUTE_MIRRORING,
+	[EV_REPLAY_RM] = BMP_MSG_ROUTE_MONITORING,
+	[EV_STATS] = BMP_MSG_STATISTICS_REPORT,
 };
 
 /* Bytes the message for h needs at most (TLV and reason overheads). */
@@ -125,18 +136,30 @@ msg_bound(const struct ev_hdr *h)
 	return BMP_COMMON_HDR_LEN + BMP_PEER_HDR_LEN + 20 + 3 * TLV_HDR + 2 + payload_len(h);
 }
 
-/* A Peer Up record's lengths must fit its payload. */
+/* A record's variable parts must fit its payload. */
 static bool
 record_ok(const struct ev_hdr *h)
 {
-	const struct ev_peer_up *up = (const struct ev_peer_up *)(h + 1);
 	if (h->len < sizeof(*h))
 		return false;
-	if (h->type != EV_PEER_UP)
-		return true;
 	uint32_t len = payload_len(h);
-	return len >= sizeof(*up) &&
-	       (uint64_t)sizeof(*up) + up->sent_open_len + up->recv_open_len + up->info_len <= len;
+	const void *p = h + 1;
+	switch (h->type) {
+	case EV_PEER_UP: {
+		const struct ev_peer_up *up = p;
+		return len >= sizeof(*up) && (uint64_t)sizeof(*up) + up->sent_open_len +
+						     up->recv_open_len + up->info_len <= len;
+	}
+	case EV_REPLAY_RM:
+	case EV_REPLAY_DONE:
+		return len >= sizeof(struct ev_replay);
+	case EV_STATS: {
+		const struct ev_stats *st = p;
+		return len >= sizeof(*st) &&
+		       (uint64_t)sizeof(*st) + (uint64_t)st->n * sizeof(struct bmp_stat) <= len;
+	}
+	}
+	return true;
 }
 
 /* Copy an already encoded message to the slots of mask. */
@@ -183,7 +206,8 @@ peer_forget(struct encoder *e, struct enc_peer *pr)
 
 /* Encode the Peer Up once, keep it for stations that attach later. */
 static bool
-peer_up(struct encoder *e, struct enc_peer *pr, const struct ev_hdr *h)
+peer_up(struct encoder *e, const struct enc_input *in, struct enc_peer *pr,
+	const struct ev_hdr *h)
 {
 	const struct ev_peer_up *up = (const struct ev_peer_up *)(h + 1);
 	uint32_t cap = msg_bound(h);
@@ -210,6 +234,8 @@ peer_up(struct encoder *e, struct enc_peer *pr, const struct ev_hdr *h)
 	pr->peer_up_len = (uint32_t)b.len;
 	pr->rm_sent = 0;
 	pr->up_ts_us = h->ts_us;
+	pr->queue = (uint16_t)(in - e->in);
+	pr->slot = h->peer;
 	pr->up = true;
 	TAILQ_INSERT_TAIL(&e->established, pr, order);
 	enc_note(e, BMP_MSG_PEER_UP, 0, pr, to);
@@ -222,11 +248,22 @@ peer_up(struct encoder *e, struct enc_peer *pr, const struct ev_hdr *h)
 	return true;
 }
 
+/* Replay and stats records name their stations; the rest go to all. */
+static uint64_t
+record_mask(const struct ev_hdr *h)
+{
+	if (h->type == EV_REPLAY_RM)
+		return ((const struct ev_replay *)(h + 1))->mask;
+	if (h->type == EV_STATS)
+		return ((const struct ev_stats *)(h + 1))->mask;
+	return UINT64_MAX;
+}
+
 /* false: no output chunk; the record must be retried. */
 static bool
 peer_record(struct encoder *e, struct enc_peer *pr, const struct ev_hdr *h)
 {
-	uint64_t mask = pr->mask & e->active;
+	uint64_t mask = pr->mask & e->active & record_mask(h);
 	if (mask) {
 		struct wire_buf *b = obuf_begin(e->out, msg_bound(h));
 		if (!b)
@@ -234,8 +271,12 @@ peer_record(struct encoder *e, struct enc_peer *pr, const struct ev_hdr *h)
 		if (encode(b, pr, h) == 0) {
 			CTR_INC(e->c.msgs[bmp_type_of[h->type]]);
 			CTR_ADD(e->c.bytes, b->len);
-			if (h->type == EV_ROUTE_MON)
+			if (h->type == EV_ROUTE_MON || h->type == EV_REPLAY_RM)
 				CTR_INC(pr->rm_sent);
+			if (h->type == EV_REPLAY_RM)
+				CTR_INC(e->c.replay_rm);
+			if (h->type == EV_STATS)
+				CTR_INC(e->c.stats_reports);
 		} else {
 			CTR_INC(e->c.encode_errors);
 			b->len = 0;
@@ -260,7 +301,13 @@ handle(struct encoder *e, struct enc_input *in, const struct ev_hdr *h)
 	}
 	struct enc_peer *pr = &in->peers[h->peer];
 	if (h->type == EV_PEER_UP)
-		return peer_up(e, pr, h);
+		return peer_up(e, in, pr, h);
+	if (h->type == EV_REPLAY_DONE) {
+		/* all the job's messages are in chunks now: control may go on */
+		obuf_flush(e->out);
+		enc_ack_replay_done(e, ((const struct ev_replay *)(h + 1))->job);
+		return true;
+	}
 	if (!pr->up) {
 		CTR_INC(e->c.unknown_peer);
 		return true;

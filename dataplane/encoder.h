@@ -64,6 +64,8 @@ struct enc_peer_info {
 	uint8_t family;
 	uint8_t addr[16];            /**< the sender, IPv4 in bytes 0-3 */
 	uint8_t distinguisher[8];
+	uint16_t queue;              /**< RX lcore index that owns the peer */
+	uint32_t slot;               /**< its peer slot there */
 	uint32_t as;
 	uint32_t bgp_id;
 	uint64_t slots;              /**< stations the filter sends it to */
@@ -84,6 +86,7 @@ enum enc_ack_type {
 	ENC_ACK_DETACHED,
 	ENC_ACK_FILTER,              /**< filter in place; free `old` */
 	ENC_ACK_PEERS,               /**< `peers` filled */
+	ENC_ACK_REPLAY_DONE,         /**< a peer's replay `job` is all encoded */
 };
 
 struct enc_ack {
@@ -92,6 +95,7 @@ struct enc_ack {
 	uint64_t first_seq;
 	struct enc_filter *old;
 	struct enc_peers *peers;
+	uint32_t job;
 };
 
 struct encoder_counters {
@@ -106,6 +110,8 @@ struct encoder_counters {
 	uint64_t attached;           /**< attach commands done */
 	uint64_t snapshot_peer_ups;  /**< Peer Ups written for attach/filter */
 	uint64_t deconfigured;       /**< Peer Downs (reason 5) for filter changes */
+	uint64_t replay_rm;          /**< Route Monitoring from the mirror (replay) */
+	uint64_t stats_reports;      /**< Statistics Reports written */
 };
 
 /** NULL with errno set. */

@@ -255,6 +255,17 @@ ack(struct encoder *e, enum enc_ack_type type, unsigned slot, uint64_t seq,
 	}
 }
 
+void
+enc_ack_replay_done(struct encoder *e, uint32_t job)
+{
+	struct enc_ack *a = malloc(sizeof(*a));
+	if (!a)
+		return;
+	*a = (struct enc_ack){ .type = ENC_ACK_REPLAY_DONE, .job = job };
+	if (rte_ring_sp_enqueue(e->acks, a) != 0)
+		free(a);
+}
+
 /* One peer of an attach: its Peer Up, if the slot monitors it. */
 static bool
 attach_peer(struct encoder *e, const struct enc_peer *p, uint64_t bit)
@@ -307,6 +318,8 @@ fill_peers(struct encoder *e, struct enc_peers *out)
 			i->slots = p->mask;
 			i->rm_sent = p->rm_sent;
 			i->up_ts_us = p->up_ts_us;
+			i->queue = p->queue;
+			i->slot = p->slot;
 		}
 		out->total++;
 	}

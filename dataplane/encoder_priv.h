@@ -23,6 +23,8 @@ struct enc_peer {
 	uint32_t peer_up_len;
 	uint64_t rm_sent;
 	uint64_t up_ts_us;
+	uint16_t queue;
+	uint32_t slot;
 	TAILQ_ENTRY(enc_peer) order; /* established peers, in order of Peer Up */
 };
 
@@ -76,6 +78,7 @@ bool enc_write_copy(struct encoder *e, const uint8_t *msg, uint32_t len, uint64_
 bool enc_write_deconfigured(struct encoder *e, const struct enc_peer *p, uint64_t mask);
 
 /* encoder_ctl.c */
+void enc_ack_replay_done(struct encoder *e, uint32_t job);
 void enc_note(struct encoder *e, uint8_t type, uint8_t reason, const struct enc_peer *p,
 	      uint64_t slots);
 int enc_ctl_init(struct encoder *e, uint64_t every_peer);

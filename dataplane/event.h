@@ -23,6 +23,9 @@ enum ev_type {
 			         or the FSM event as a host-order uint16_t (2) */
 	EV_LOSS,            /**< struct ev_loss: stream bytes lost by the tap */
 	EV_ERRORED_PDU,     /**< malformed message, mirrored with "errored PDU" */
+	EV_REPLAY_RM,       /**< struct ev_replay, then an UPDATE from the mirror */
+	EV_REPLAY_DONE,     /**< struct ev_replay: the peer's replay is complete */
+	EV_STATS,           /**< struct ev_stats, then struct bmp_stat[n] */
 	EV__COUNT
 };
 
@@ -57,6 +60,20 @@ struct ev_peer_up {
 
 struct ev_loss {
 	uint64_t bytes;            /**< bytes of the stream the tap missed */
+};
+
+/** Head of EV_REPLAY_RM and EV_REPLAY_DONE: who the replay is for. */
+struct ev_replay {
+	uint64_t mask;             /**< stations of the replay */
+	uint32_t job;              /**< the control thread's job number */
+	uint32_t reserved;
+};
+
+/** Head of EV_STATS; struct bmp_stat[n] follow. */
+struct ev_stats {
+	uint64_t mask;             /**< stations whose period is due */
+	uint32_t n;
+	uint32_t reserved;
 };
 
 #endif

@@ -52,6 +52,12 @@ flowtab_hash(const struct flow_key *k)
 	return rte_hash_crc(k, sizeof(*k), 0x9e3779b9);
 }
 
+uint32_t
+flowtab_pair_hash(const struct flow_key *k)
+{
+	return rte_hash_crc(k->addr, sizeof(k->addr), 0x9e3779b9 ^ k->family);
+}
+
 struct flowtab *
 flowtab_create(uint32_t max_flows)
 {

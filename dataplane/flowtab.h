@@ -32,6 +32,12 @@ struct flow_key {
  */
 int flowtab_key(const struct classify_pkt *p, struct flow_key *k);
 uint32_t flowtab_hash(const struct flow_key *k);
+/**
+ * Hash of the address pair only (symmetric, ports ignored): every
+ * connection between two speakers, a graceful restart's included, maps
+ * to the same lcore, which owns their peers' Adj-RIB-In mirrors.
+ */
+uint32_t flowtab_pair_hash(const struct flow_key *k);
 
 /** NULL with errno set. */
 struct flowtab *flowtab_create(uint32_t max_flows);

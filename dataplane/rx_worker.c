@@ -79,7 +79,7 @@ handle(struct rx_worker *w, struct rte_mbuf *m, bool steered)
 	if (v == CLASSIFY_BGP) {
 		struct flow_key k;
 		flowtab_key(&p, &k);
-		unsigned owner = owner_of(w, flowtab_hash(&k));
+		unsigned owner = owner_of(w, flowtab_pair_hash(&k));
 		if (owner != w->idx) {
 			if (rte_ring_sp_enqueue(w->to[owner], m) != 0)
 				return -EAGAIN;
