@@ -29,6 +29,7 @@
 #include "log.h"
 #include "opts.h"
 #include "output.h"
+#include "refresh.h"
 #include "station.h"
 
 #define OUT_SLOT_FILE 0
@@ -45,6 +46,8 @@ struct daemon {
 	struct outputs *outs;
 	struct output *file;
 	struct stations *stations;
+	struct refresh *refresh;
+	uint64_t stats_skipped;      /* reports dropped: buffer over half full */
 	struct cfg cfg;              /* the running configuration */
 	struct evloop *el;
 	int out_fd;
@@ -277,6 +280,7 @@ reload_config(struct daemon *d)
 		cfg_free(&next);
 		return;
 	}
+	refresh_configure(d->refresh, next.refresh, next.refresh_delay);
 	cfg_free(&d->cfg);
 	d->cfg = next;
 }
@@ -289,6 +293,7 @@ print_counters(struct daemon *d)
 	if (first && d->drained_ns > first)
 		fprintf(stderr, "run.first_packet_to_drained_us %lu\n",
 			(unsigned long)((d->drained_ns - first) / 1000));
+	fprintf(stderr, "control.stats_skipped %lu\n", (unsigned long)d->stats_skipped);
 	if (d->file) {
 		const struct output_stats *st = output_stats(d->file);
 		fprintf(stderr, "output.file.bmp_messages %lu\noutput.file.bytes %lu\n",
@@ -333,6 +338,20 @@ shed_if_starved(struct daemon *d, uint64_t now)
 		d->starved_since_ms = 0;
 }
 
+/* Statistics Reports are periodic: the first thing dropped when the
+ * output buffer runs over half full (design brief, degradation). */
+static void
+request_stats(struct daemon *d, uint64_t now)
+{
+	uint64_t due = stations_stats_due(d->stations, now);
+	if (!due)
+		return;
+	const struct obuf *ob = pipeline_output(d->pl);
+	uint64_t limit = (uint64_t)obuf_max_chunks(ob) * OBUF_CHUNK_SIZE;
+	if (obuf_bytes_queued(ob) > limit / 2 || pipeline_stats_request(d->pl, due) != 0)
+		d->stats_skipped++;
+}
+
 static void
 control_tick(struct daemon *d)
 {
@@ -340,6 +359,8 @@ control_tick(struct daemon *d)
 		reload_config(d);
 	uint64_t now = evloop_now_ms();
 	stations_tick(d->stations, now);
+	refresh_tick(d->refresh, now);
+	request_stats(d, now);
 	shed_if_starved(d, now);
 	/* a capture file is exported whole to the stations: read it once they
 	 * are attached (or have failed once), never waiting forever */
@@ -438,7 +459,14 @@ setup(struct daemon *d, int argc, char **argv, char *err, size_t errlen)
 	}
 	if (open_file_output(d, err, errlen) != 0)
 		return 1;
+	d->refresh = refresh_create(d->pl, pipeline_encoder(d->pl), d->outs);
+	if (!d->refresh) {
+		snprintf(err, errlen, "out of memory");
+		return 1;
+	}
+	refresh_configure(d->refresh, d->cfg.refresh, d->cfg.refresh_delay);
 	struct stations_params sp = {
+		.refresh = d->refresh,
 		.el = d->el, .outs = d->outs, .enc = pipeline_encoder(d->pl),
 		.file_slots = d->file ? 1ull << OUT_SLOT_FILE : 0, .sysname = d->o.sysname,
 	};
@@ -472,6 +500,7 @@ main(int argc, char **argv)
 	pipeline_join(d.pl);
 	print_counters(&d);
 	stations_destroy(d.stations);
+	refresh_destroy(d.refresh);
 	outputs_destroy(d.outs);
 	cfg_free(&d.cfg);
 	if (d.file && output_fd(d.file) != STDOUT_FILENO)

@@ -15,6 +15,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "output.h"
+#include "refresh.h"
 #include "station_priv.h"
 
 #define MSG_BUF 1024
@@ -116,6 +117,9 @@ detach(struct station *s)
 {
 	if (encoder_detach(s->ss->p.enc, s->slot) == 0)
 		s->detach_pending++;
+	s->next_stats_ms = 0;
+	if (s->ss->p.refresh)
+		refresh_detached(s->ss->p.refresh, s->slot);
 }
 
 static void
@@ -315,16 +319,41 @@ stations_apply(struct stations *ss, const struct cfg *cfg)
 	return 0;
 }
 
+/* The encoder streams to the slot from chunk `seq` on: the mirror's
+ * replay can be scheduled, the statistics period starts. */
+static void
+attached(struct station *s, uint64_t seq)
+{
+	uint64_t now = evloop_now_ms();
+	output_start_at(s->out, seq);
+	if (s->cfg.stats_period)
+		s->next_stats_ms = now + s->cfg.stats_period * 1000ull;
+	if (s->ss->p.refresh)
+		refresh_attached(s->ss->p.refresh, s->slot, now);
+}
+
 static void
 on_ack(struct stations *ss, const struct enc_ack *a)
 {
+	if (a->type == ENC_ACK_REPLAY_DONE) {
+		if (ss->p.refresh)
+			refresh_on_done(ss->p.refresh, a->job);
+		return;
+	}
+	if (a->type == ENC_ACK_PEERS) {
+		if (a->peers->tag == ENC_PEERS_TAG_REFRESH && ss->p.refresh)
+			refresh_on_peers(ss->p.refresh, a->peers);
+		else
+			free(a->peers);
+		return;
+	}
 	struct station *s = a->type == ENC_ACK_FILTER ? NULL : find_slot(ss, a->slot);
 	if (a->type == ENC_ACK_FILTER) {
 		enc_filter_free(a->old);
 	} else if (a->type == ENC_ACK_ATTACHED && s && s->attach_pending) {
 		/* only the latest attach counts: earlier ones were for dead links */
 		if (--s->attach_pending == 0 && s->out)
-			output_start_at(s->out, a->first_seq);
+			attached(s, a->first_seq);
 	} else if (a->type == ENC_ACK_DETACHED && s && s->detach_pending) {
 		s->detach_pending--;
 	}
@@ -458,6 +487,21 @@ stations_stopped(const struct stations *ss)
 	return true;
 }
 
+uint64_t
+stations_stats_due(struct stations *ss, uint64_t now)
+{
+	uint64_t due = 0;
+	for (unsigned i = 0; i < ss->n; i++) {
+		struct station *s = ss->st[i];
+		if (!s->out || s->closing || !s->next_stats_ms || now < s->next_stats_ms)
+			continue;
+		due |= 1ull << s->slot;
+		s->last_stats_ms = now;
+		s->next_stats_ms = now + (s->cfg.stats_period ? s->cfg.stats_period : 1) * 1000ull;
+	}
+	return due;
+}
+
 bool
 stations_shed(struct stations *ss, uint64_t now)
 {
@@ -513,6 +557,7 @@ stations_get(const struct stations *ss, unsigned i, struct station_info *out)
 	out->failures = s->fsm.failures;
 	out->flap_waits = s->fsm.flap_waits;
 	out->buffer_drops = s->buffer_drops;
+	out->last_stats_ms = s->last_stats_ms;
 	out->fd = s->fd;
 	snprintf(out->last_error, sizeof(out->last_error), "%s", s->last_error);
 	snprintf(out->local, sizeof(out->local), "%s", s->local);

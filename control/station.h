@@ -46,12 +46,16 @@ struct station_info {
 	uint64_t msgs_queued;
 	uint64_t attempts, connects, failures, flap_waits;
 	uint64_t buffer_drops;   /**< closed because it pinned a full buffer */
+	uint64_t last_stats_ms;  /**< monotonic, last Statistics Report round */
 	char last_error[160];
 	char local[64];          /**< local address/port of the connection */
 	int fd;
 };
 
+struct refresh;
+
 struct stations_params {
+	struct refresh *refresh;     /**< told when stations attach and detach */
 	struct evloop *el;
 	struct outputs *outs;
 	struct encoder *enc;
@@ -86,6 +90,12 @@ bool stations_ready(const struct stations *ss);
  * Returns true if a station was closed.
  */
 bool stations_shed(struct stations *ss, uint64_t now);
+
+/**
+ * Stations whose `stats-reporting-period` is due now (bit per slot); their
+ * next report is scheduled. The period starts when a station attaches.
+ */
+uint64_t stations_stats_due(struct stations *ss, uint64_t now);
 
 /** Shutdown: Termination to every connected station, then close. */
 void stations_stop(struct stations *ss, const char *why);

@@ -22,6 +22,8 @@ struct station {
 	bool removed;              /* freed once closed */
 	uint64_t close_deadline_ms;
 	uint64_t buffer_drops;
+	uint64_t next_stats_ms;      /* 0: not attached */
+	uint64_t last_stats_ms;
 	char name[64];             /* "10.1.1.1/8000", as the vendor logs say */
 	char local[64];
 	char last_error[160];

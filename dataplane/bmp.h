@@ -107,6 +107,19 @@ struct bmp_peer_hdr {
 
 void bmp_peer_hdr_build(struct bmp_peer_hdr *h, const struct bmp_peer *peer);
 
+/** Statistics types bmptap reports (RFC 7854 4.8, RFC 8671 4, IANA). */
+#define BMP_STAT_DUP_PREFIX_ADV 1     /**< counter: known duplicate advertisements */
+#define BMP_STAT_DUP_WITHDRAW 2       /**< counter: known duplicate withdraws */
+#define BMP_STAT_ADJ_RIB_IN 7         /**< gauge: routes in Adj-RIB-In */
+#define BMP_STAT_ADJ_RIB_IN_AF 9      /**< AFI/SAFI gauge */
+#define BMP_STAT_DUP_UPDATES 13       /**< counter: duplicate UPDATE messages */
+#define BMP_STAT_ADJ_RIB_OUT_POST 15  /**< gauge: post-policy Adj-RIB-Out (RFC 8671) */
+#define BMP_STAT_ADJ_RIB_OUT_POST_AF 17 /**< AFI/SAFI gauge (RFC 8671) */
+/* Experimental range (65531-65534): what the tap itself knows. */
+#define BMP_STAT_TAP_GAPS 65531       /**< counter: holes in the sender's stream */
+#define BMP_STAT_TAP_LOST_BYTES 65532 /**< gauge: bytes the tap never saw */
+#define BMP_STAT_TAP_PARTIAL 65533    /**< gauge: 1 if the mirror is incomplete */
+
 /** Statistics counter kinds and their value widths (RFC 7854 4.8). */
 enum bmp_stat_kind {
 	BMP_STAT_COUNTER32,          /**< 4-byte value */

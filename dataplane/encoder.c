@@ -229,6 +229,7 @@ peer_up(struct encoder *e, const struct enc_input *in, struct enc_peer *pr,
 	peer_forget(e, pr);
 	pr->family = up->peer.family;
 	memcpy(pr->addr, up->peer.addr, sizeof(pr->addr));
+	memcpy(pr->receiver, up->local_addr, sizeof(pr->receiver));
 	pr->mask = mask;
 	pr->peer_up = msg;
 	pr->peer_up_len = (uint32_t)b.len;

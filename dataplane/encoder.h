@@ -63,6 +63,7 @@ void enc_filter_free(struct enc_filter *f);
 struct enc_peer_info {
 	uint8_t family;
 	uint8_t addr[16];            /**< the sender, IPv4 in bytes 0-3 */
+	uint8_t receiver[16];        /**< the local side (Peer Up local address) */
 	uint8_t distinguisher[8];
 	uint16_t queue;              /**< RX lcore index that owns the peer */
 	uint32_t slot;               /**< its peer slot there */
@@ -73,8 +74,13 @@ struct enc_peer_info {
 	uint64_t up_ts_us;           /**< its Peer Up, capture clock */
 };
 
+/** Who asked for a snapshot: the encoder passes it back untouched. */
+#define ENC_PEERS_TAG_REFRESH 1
+#define ENC_PEERS_TAG_STATE 2
+
 /** A snapshot request: the control thread owns it until acknowledged. */
 struct enc_peers {
+	unsigned tag;                /**< ENC_PEERS_TAG_*, the requester's */
 	unsigned cap;                /**< entries the array holds */
 	unsigned n;                  /**< entries filled, in session-up order */
 	unsigned total;              /**< established peers (may exceed cap) */

@@ -311,6 +311,7 @@ fill_peers(struct encoder *e, struct enc_peers *out)
 			struct enc_peer_info *i = &out->peer[out->n++];
 			i->family = p->family;
 			memcpy(i->addr, p->addr, sizeof(i->addr));
+			memcpy(i->receiver, p->receiver, sizeof(i->receiver));
 			/* per-peer header: type, flags, distinguisher, address, AS, ID */
 			memcpy(i->distinguisher, p->hdr.b + 2, sizeof(i->distinguisher));
 			i->as = wire_load_u32(p->hdr.b + 26);

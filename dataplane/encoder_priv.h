@@ -18,6 +18,7 @@ struct enc_peer {
 	bool up;
 	uint8_t family;
 	uint8_t addr[16];
+	uint8_t receiver[16];
 	uint64_t mask;               /* slots monitoring this peer (filter) */
 	uint8_t *peer_up;            /* the encoded Peer Up, for late stations */
 	uint32_t peer_up_len;

@@ -20,6 +20,7 @@
 #include "pipeline_priv.h"
 
 #define STEER_RING_SIZE 1024
+#define CMD_RING_SLOTS 256
 #define IDLE_LOOPS_BEFORE_NAP 2000
 #define NAP_NS 50000
 
@@ -80,6 +81,19 @@ make_steer_rings(struct pipeline *pl)
 	return 0;
 }
 
+static struct rte_ring *
+cmd_ring(void)
+{
+	ssize_t sz = rte_ring_get_memsize(CMD_RING_SLOTS);
+	struct rte_ring *r = sz < 0 ? NULL : aligned_alloc(RTE_CACHE_LINE_SIZE,
+		RTE_ALIGN_CEIL((size_t)sz, RTE_CACHE_LINE_SIZE));
+	if (r && rte_ring_init(r, "rxcmd", CMD_RING_SLOTS, RING_F_SP_ENQ | RING_F_SC_DEQ)) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
 static struct rx_worker *
 worker_create(struct pipeline *pl, unsigned idx)
 {
@@ -90,11 +104,12 @@ worker_create(struct pipeline *pl, unsigned idx)
 	w->n_rx = pl->p.n_rx;
 	w->pl = pl;
 	w->linear = malloc(256u * 1024u);
+	w->cmds = cmd_ring();
 	w->evq = evq_create(pl->p.evq_blocks ? pl->p.evq_blocks : 64);
 	if (w->evq)
 		w->st = session_table_create(&pl->p.session, w->evq);
 	pl->w[idx] = w;
-	return w->linear && w->st ? w : NULL;
+	return w->linear && w->st && w->cmds ? w : NULL;
 }
 
 static int
@@ -177,6 +192,10 @@ pipeline_destroy(struct pipeline *pl)
 		session_table_destroy(w->st);
 		evq_destroy(w->evq);
 		free(w->linear);
+		void *c;
+		while (w->cmds && rte_ring_sc_dequeue(w->cmds, &c) == 0)
+			free(c);
+		free(w->cmds);
 		rte_free(w);
 	}
 	encoder_destroy(pl->enc);
@@ -215,6 +234,47 @@ pipeline_launch(struct pipeline *pl)
 	if (pl->enc_separate)
 		return rte_eal_remote_launch(encoder_main, pl, pl->p.encoder_lcore);
 	return 0;
+}
+
+static int
+post(struct pipeline *pl, unsigned queue, const struct rx_cmd *c)
+{
+	if (queue >= pl->p.n_rx)
+		return -EINVAL;
+	struct rx_cmd *copy = malloc(sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	*copy = *c;
+	if (rte_ring_sp_enqueue(pl->w[queue]->cmds, copy) != 0) {
+		free(copy);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+int
+pipeline_replay(struct pipeline *pl, unsigned queue, uint32_t peer, uint32_t job,
+		uint64_t mask)
+{
+	struct rx_cmd c = { .type = RX_CMD_REPLAY, .job = job, .peer = peer, .mask = mask };
+	return post(pl, queue, &c);
+}
+
+int
+pipeline_replay_credit(struct pipeline *pl, unsigned queue, uint32_t job, uint64_t bytes)
+{
+	struct rx_cmd c = { .type = RX_CMD_CREDIT, .job = job, .bytes = bytes };
+	return post(pl, queue, &c);
+}
+
+int
+pipeline_stats_request(struct pipeline *pl, uint64_t mask)
+{
+	struct rx_cmd c = { .type = RX_CMD_STATS, .mask = mask };
+	int rc = 0;
+	for (unsigned i = 0; i < pl->p.n_rx; i++)
+		rc |= post(pl, i, &c);
+	return rc ? -ENOBUFS : 0;
 }
 
 void

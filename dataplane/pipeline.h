@@ -74,6 +74,19 @@ int pipeline_launch(struct pipeline *pl);
  */
 void pipeline_release_files(struct pipeline *pl);
 
+/**
+ * Replay a peer's mirror (its RX queue and slot, from encoder peer
+ * snapshots) to the stations of `mask` as `job`; nothing is emitted until
+ * credit is given. The encoder acknowledges the end (ENC_ACK_REPLAY_DONE).
+ * 0, -ENOBUFS (command ring full: retry), -EINVAL.
+ */
+int pipeline_replay(struct pipeline *pl, unsigned queue, uint32_t peer, uint32_t job,
+		    uint64_t mask);
+/** Let `job` emit `bytes` more of UPDATEs (pacing by what stations read). */
+int pipeline_replay_credit(struct pipeline *pl, unsigned queue, uint32_t job, uint64_t bytes);
+/** A Statistics Report of every established peer to the stations of mask. */
+int pipeline_stats_request(struct pipeline *pl, uint64_t mask);
+
 /** Stop reading ports (signal, shutdown). */
 void pipeline_stop(struct pipeline *pl);
 

@@ -9,6 +9,7 @@
 #include <rte_common.h>
 
 #include "classify.h"
+#include "mirror.h"
 #include "pipeline.h"
 
 #define RX_BURST 32
@@ -28,7 +29,30 @@ struct rx_counters {
 	uint64_t linearized;             /* multi-segment frames copied */
 	uint64_t oversize;               /* frames beyond the scratch buffer */
 	uint64_t backpressure;           /* packets held: queue or ring full */
+	uint64_t replays_done;
+	uint64_t stats_requests;
 	uint64_t idle_naps;
+};
+
+/* A mirror replay this lcore carries out for the control thread. */
+struct rx_replay {
+	uint32_t job;
+	uint32_t peer;
+	uint64_t mask;
+	int64_t credit;                  /* bytes it may still emit */
+	struct mirror_cursor cur;
+};
+
+#define RX_MAX_REPLAYS 8
+
+enum rx_cmd_type { RX_CMD_REPLAY, RX_CMD_CREDIT, RX_CMD_STATS };
+
+struct rx_cmd {
+	enum rx_cmd_type type;
+	uint32_t job;
+	uint32_t peer;
+	uint64_t mask;
+	uint64_t bytes;
 };
 
 struct rx_queue_ref {
@@ -61,6 +85,10 @@ struct rx_worker {
 	bool ports_done;
 	unsigned idle_loops;
 	uint8_t *linear;                 /* scratch for multi-segment frames */
+	struct rte_ring *cmds;           /* control -> this lcore, SP/SC */
+	struct rx_replay replay[RX_MAX_REPLAYS]; /* in the order asked */
+	unsigned nreplay;
+	uint64_t stats_mask;             /* stations whose report is due */
 	struct rx_counters c;
 	bool quiet;                      /* worker -> control: nothing in flight */
 	bool finished;                   /* worker -> control */

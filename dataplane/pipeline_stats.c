@@ -58,6 +58,10 @@ print_rx(const struct rx_worker *w, const char *scope, const struct counter_visi
 	PUT(f, scope, "linearized", CTR_READ(c->linearized));
 	PUT(f, scope, "drop.oversize", CTR_READ(c->oversize));
 	PUT(f, scope, "backpressure_held", CTR_READ(c->backpressure));
+	PUT(f, scope, "replays_done", CTR_READ(c->replays_done));
+	PUT(f, scope, "stats_requests", CTR_READ(c->stats_requests));
+	PUT(f, scope, "rib.routes", session_table_routes(w->st));
+	PUT(f, scope, "rib.bytes", session_table_rib_bytes(w->st));
 	PUT(f, scope, "flows", session_table_flows(w->st));
 }
 
@@ -97,6 +101,11 @@ print_session(const struct session_counters *c, const char *scope, const struct 
 	PUT(f, scope, "loss_before_peer_up", CTR_READ(c->loss_before_up));
 	PUT(f, scope, "drop.event_queue_full", CTR_READ(c->evq_full));
 	PUT(f, scope, "drop.peer_slots_full", CTR_READ(c->peer_slots_full));
+	PUT(f, scope, "rib.nomem", CTR_READ(c->rib_nomem));
+	PUT(f, scope, "rib.graceful_restart_kept", CTR_READ(c->rib_gr_kept));
+	PUT(f, scope, "rib.graceful_restart_adopted", CTR_READ(c->rib_gr_adopted));
+	PUT(f, scope, "rib.replayed_updates", CTR_READ(c->replay_msgs));
+	PUT(f, scope, "stats_records", CTR_READ(c->stats_records));
 }
 
 static void
@@ -133,6 +142,8 @@ print_encoder(const struct pipeline *pl, const struct counter_visitor *f)
 	PUT(f, "encoder", "drop.encode_error", CTR_READ(c->encode_errors));
 	PUT(f, "encoder", "drop.no_server", CTR_READ(c->no_server));
 	PUT(f, "encoder", "output_stalls", CTR_READ(c->out_stalls));
+	PUT(f, "encoder", "replay_route_monitoring", CTR_READ(c->replay_rm));
+	PUT(f, "encoder", "statistics_reports", CTR_READ(c->stats_reports));
 	PUT(f, "output", "bytes_queued", obuf_bytes_queued(pl->out));
 	PUT(f, "output", "chunks_allocated", obuf_chunks_allocated(pl->out));
 }

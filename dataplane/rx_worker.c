@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The RX lcore loop: poll, classify, steer, process, hold on backpressure. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -196,6 +197,67 @@ rings_empty(const struct rx_worker *w)
 	return true;
 }
 
+/* ---- work the control thread asks for: replays, statistics ---- */
+
+static void
+rx_command(struct rx_worker *w, const struct rx_cmd *c)
+{
+	switch (c->type) {
+	case RX_CMD_REPLAY:
+		if (w->nreplay == RX_MAX_REPLAYS)
+			break; /* the control thread never asks that many at once */
+		w->replay[w->nreplay] = (struct rx_replay){ .job = c->job, .peer = c->peer,
+							   .mask = c->mask };
+		mirror_cursor_init(&w->replay[w->nreplay++].cur);
+		break;
+	case RX_CMD_CREDIT:
+		for (unsigned i = 0; i < w->nreplay; i++)
+			if (w->replay[i].job == c->job)
+				w->replay[i].credit += (int64_t)c->bytes;
+		break;
+	case RX_CMD_STATS:
+		w->stats_mask |= c->mask;
+		CTR_INC(w->c.stats_requests);
+		break;
+	}
+}
+
+static void
+rx_commands(struct rx_worker *w)
+{
+	void *p;
+	while (rte_ring_sc_dequeue(w->cmds, &p) == 0) {
+		rx_command(w, p);
+		free(p);
+	}
+}
+
+/* One replay slice, one pending statistics round: bounded work per loop,
+ * so packets are never kept waiting long. */
+static unsigned
+rx_background(struct rx_worker *w)
+{
+	unsigned work = 0;
+	if (w->stats_mask && session_stats(w->st, w->stats_mask, w->clock_us) == 0) {
+		w->stats_mask = 0;
+		work++;
+	}
+	struct rx_replay *r = w->nreplay ? &w->replay[0] : NULL;
+	if (!r || r->credit <= 0)
+		return work;
+	int n = session_replay(w->st, r->peer, r->job, r->mask, &r->cur, (size_t)r->credit,
+			       w->clock_us);
+	if (n > 0) {
+		r->credit -= n;
+		work++;
+	} else if (n == 0) {
+		memmove(&w->replay[0], &w->replay[1], --w->nreplay * sizeof(w->replay[0]));
+		CTR_INC(w->c.replays_done);
+		work++;
+	}
+	return work;
+}
+
 static unsigned
 rx_iteration(struct rx_worker *w, int phase)
 {
@@ -208,6 +270,8 @@ rx_iteration(struct rx_worker *w, int phase)
 		w->ports_done = true;
 	if (!blocked && !w->ports_done)
 		work += poll_ports(w, now, &blocked);
+	rx_commands(w);
+	work += rx_background(w);
 	evq_flush(w->evq);
 	session_table_tick(w->st, w->clock_us);
 	if (w->enc)

@@ -61,8 +61,12 @@ session_table_create(const struct session_params *p, struct evq *q)
 	TAILQ_INIT(&t->lru);
 	t->ft = flowtab_create(p->max_flows);
 	t->reasm = reasm_ctx_create(&p->reasm);
-	t->peer_free = calloc(2 * (size_t)p->max_flows, sizeof(*t->peer_free));
-	if (!t->ft || !t->reasm || !t->peer_free)
+	t->npeers = 2 * p->max_flows;
+	t->peer_free = calloc(t->npeers, sizeof(*t->peer_free));
+	t->peer_at = calloc(t->npeers, sizeof(*t->peer_at));
+	t->replay_buf = malloc(2 * BGP_EXT_MAX_LEN);
+	TAILQ_INIT(&t->stale);
+	if (!t->ft || !t->reasm || !t->peer_free || !t->peer_at || !t->replay_buf)
 		goto nomem;
 	/* pop order 0, 1, 2...: slot numbers stay small and readable */
 	for (uint32_t i = 0; i < 2 * p->max_flows; i++)
@@ -82,8 +86,12 @@ sess_dir_release(struct session_table *t, struct sess_dir *d)
 	bgp_framer_release(&d->fr);
 	free(d->open_msg);
 	d->open_msg = NULL;
-	if (d->state == DIR_UP)
+	mirror_destroy(d->rib);
+	d->rib = NULL;
+	if (d->state == DIR_UP) {
+		t->peer_at[d->peer] = (struct peer_ref){ NULL, 0 };
 		sess_peer_free(t, d->peer);
+	}
 	d->peer = NO_PEER;
 }
 
@@ -114,9 +122,12 @@ session_table_destroy(struct session_table *t)
 		TAILQ_REMOVE(&t->lru, s, lru);
 		session_free(t, s);
 	}
+	sess_rib_table_fini(t);
 	flowtab_destroy(t->ft);
 	reasm_ctx_destroy(t->reasm);
 	free(t->peer_free);
+	free(t->peer_at);
+	free(t->replay_buf);
 	free(t);
 }
 
@@ -263,6 +274,7 @@ session_table_tick(struct session_table *t, uint64_t now)
 	if (now < t->next_tick_us)
 		return;
 	t->next_tick_us = now + TICK_US;
+	sess_rib_expire(t, now);
 	struct session *s, *next;
 	for (s = TAILQ_FIRST(&t->lru); s; s = next) {
 		next = TAILQ_NEXT(s, lru);

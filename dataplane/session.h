@@ -34,6 +34,7 @@
 
 #include "bgp.h"
 #include "classify.h"
+#include "mirror.h"
 #include "reasm.h"
 
 struct evq;
@@ -83,6 +84,11 @@ struct session_counters {
 	uint64_t loss_before_up;     /**< gaps in streams with no peer up */
 	uint64_t evq_full;           /**< events refused by the queue (bug) */
 	uint64_t peer_slots_full;
+	uint64_t rib_nomem;          /**< UPDATEs the mirror could not hold */
+	uint64_t rib_gr_kept;        /**< mirrors kept stale for a graceful restart */
+	uint64_t rib_gr_adopted;     /**< ... adopted by the restarted session */
+	uint64_t replay_msgs;        /**< UPDATEs replayed from mirrors */
+	uint64_t stats_records;      /**< Statistics Report records */
 };
 
 /** NULL with errno set. The queue is the lcore's own (evq.h). */
@@ -104,6 +110,27 @@ void session_table_tick(struct session_table *t, uint64_t now_us);
  * @return 0, or -EAGAIN (queue short): call again later.
  */
 int session_table_drain(struct session_table *t, uint64_t now_us);
+
+/**
+ * Replay the mirror of `peer` (a peer slot of this lcore) for `job` to the
+ * stations of `mask`: EV_REPLAY_RM records worth at most `budget` bytes of
+ * UPDATEs, then EV_REPLAY_DONE. Resumable through `c`.
+ * @return bytes of UPDATEs emitted (> 0); 0 once complete (the DONE record
+ *         is emitted; a peer gone since completes at once); -EAGAIN when
+ *         the queue has too little room (nothing emitted).
+ */
+int session_replay(struct session_table *t, uint32_t peer, uint32_t job, uint64_t mask,
+		   struct mirror_cursor *c, size_t budget, uint64_t now);
+
+/**
+ * A Statistics Report record for every established peer, to the stations
+ * of `mask` (README "Statistics" lists the types). 0, or -EAGAIN.
+ */
+int session_stats(struct session_table *t, uint64_t mask, uint64_t now);
+
+/** Routes and heap bytes held by the mirrors of this lcore. */
+uint64_t session_table_routes(const struct session_table *t);
+size_t session_table_rib_bytes(const struct session_table *t);
 
 const struct session_counters *session_table_counters(const struct session_table *t);
 const struct reasm_counters *session_table_reasm_counters(const struct session_table *t);

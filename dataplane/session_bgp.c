@@ -97,6 +97,7 @@ on_update(struct session_table *t, struct session *s, int d, const struct bgp_fr
 		return;
 	}
 	CTR_INC(t->c.route_mon);
+	sess_rib_apply(t, sd, &u);
 	sess_emit_simple(t, sd->peer, EV_ROUTE_MON, ts, f->msg, f->len);
 }
 
@@ -147,10 +148,15 @@ report_loss(struct session_table *t, struct session *s, int d, uint64_t bytes, u
 	struct sess_dir *sd = &s->dir[d];
 	CTR_INC(t->c.loss_events);
 	CTR_ADD(t->c.loss_bytes, bytes);
-	if (sd->state == DIR_UP)
-		sess_emit_loss(t, sd->peer, ts, bytes);
-	else
+	if (sd->state != DIR_UP) {
 		CTR_INC(t->c.loss_before_up);
+		return;
+	}
+	sess_emit_loss(t, sd->peer, ts, bytes);
+	/* messages are missing from the mirror until the session resets */
+	sd->rib_partial = true;
+	sd->loss_events++;
+	sd->loss_bytes += bytes;
 }
 
 static void
@@ -200,11 +206,14 @@ sess_dir_consume(struct session_table *t, struct session *s, int d, uint64_t ts)
 }
 
 static void
-peer_down(struct session_table *t, struct sess_dir *sd, uint64_t ts, int reason,
+peer_down(struct session_table *t, struct session *s, int d, uint64_t ts, int reason,
 	  const uint8_t *data, uint32_t len, uint16_t fsm)
 {
+	struct sess_dir *sd = &s->dir[d];
 	if (sd->state == DIR_UP) {
+		bool notified = reason == BMP_DOWN_LOCAL_NOTIFY || reason == BMP_DOWN_REMOTE_NOTIFY;
 		sess_emit_peer_down(t, sd->peer, ts, reason, data, len, fsm);
+		sess_rib_down(t, s, d, notified, ts);
 		sess_peer_free(t, sd->peer);
 		sd->peer = NO_PEER;
 		CTR_INC(t->c.peer_down);
@@ -222,11 +231,11 @@ sess_peers_down(struct session_table *t, struct session *s, uint64_t ts, int clo
 {
 	for (int d = 0; d < 2; d++) {
 		if (closer < 0)
-			peer_down(t, &s->dir[d], ts, BMP_DOWN_REMOTE_NO_NOTIFY, NULL, 0, 0);
+			peer_down(t, s, d, ts, BMP_DOWN_REMOTE_NO_NOTIFY, NULL, 0, 0);
 		else if (d == closer)
-			peer_down(t, &s->dir[d], ts, BMP_DOWN_REMOTE_NOTIFY, notif, notif_len, 0);
+			peer_down(t, s, d, ts, BMP_DOWN_REMOTE_NOTIFY, notif, notif_len, 0);
 		else
-			peer_down(t, &s->dir[d], ts, BMP_DOWN_LOCAL_NOTIFY, notif, notif_len, 0);
+			peer_down(t, s, d, ts, BMP_DOWN_LOCAL_NOTIFY, notif, notif_len, 0);
 	}
 	s->state = SESS_CLOSED;
 }
@@ -255,8 +264,8 @@ sess_hold_check(struct session_table *t, struct session *s, uint64_t now)
 		if (sd->state != DIR_UP || now <= sd->last_msg_us + hold)
 			continue;
 		CTR_INC(t->c.hold_expired);
-		peer_down(t, sd, now, BMP_DOWN_LOCAL_NO_NOTIFY, NULL, 0, FSM_HOLD_TIMER_EXPIRES);
-		peer_down(t, &s->dir[!d], now, BMP_DOWN_REMOTE_NO_NOTIFY, NULL, 0, 0);
+		peer_down(t, s, d, now, BMP_DOWN_LOCAL_NO_NOTIFY, NULL, 0, FSM_HOLD_TIMER_EXPIRES);
+		peer_down(t, s, !d, now, BMP_DOWN_REMOTE_NO_NOTIFY, NULL, 0, 0);
 		s->state = SESS_CLOSED;
 		return;
 	}

@@ -102,6 +102,7 @@ sess_emit_peer_up(struct session_table *t, struct session *s, int d, uint64_t ts
 	h->flags = sd->inferred || od->inferred ? EV_PEER_INFERRED : 0;
 	sd->state = DIR_UP;
 	sd->peer = peer;
+	sess_rib_up(t, s, d);
 	CTR_INC(t->c.peer_up);
 	if (h->flags & EV_PEER_INFERRED)
 		CTR_INC(t->c.peer_up_inferred);
@@ -137,4 +138,19 @@ sess_emit_loss(struct session_table *t, uint32_t peer, uint64_t ts, uint64_t byt
 	struct ev_hdr *h = put(t, EV_LOSS, peer, ts, sizeof(struct ev_loss));
 	if (h)
 		((struct ev_loss *)(h + 1))->bytes = bytes;
+}
+
+void
+sess_emit_replay(struct session_table *t, uint32_t peer, int type, uint64_t ts,
+		 uint64_t mask, uint32_t job, const uint8_t *msg, uint32_t len)
+{
+	struct ev_hdr *h = put(t, (enum ev_type)type, peer, ts,
+			       (uint32_t)sizeof(struct ev_replay) + len);
+	if (!h)
+		return;
+	struct ev_replay *r = (struct ev_replay *)(h + 1);
+	r->mask = mask;
+	r->job = job;
+	if (len)
+		memcpy(r + 1, msg, len);
 }
