@@ -327,6 +327,8 @@ on_ack(struct stations *ss, const struct enc_ack *a)
 			output_start_at(s->out, a->first_seq);
 	} else if (a->type == ENC_ACK_DETACHED && s && s->detach_pending) {
 		s->detach_pending--;
+	} else if (a->type == ENC_ACK_PEERS && ss->p.on_peers) {
+		ss->p.on_peers(ss->p.peers_arg, a->peers);
 	}
 }
 
