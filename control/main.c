@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bmptapd: the appliance. The main lcore is the control thread: it owns
- * the outputs, signals and timers; worker lcores run the pipeline.
+ * the outputs, signals, timers and the running configuration; worker
+ * lcores run the pipeline; Redis has a thread of its own (redis_link.h),
+ * and DPDK's telemetry thread serves state snapshots (telemetry.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,13 +32,22 @@
 #include "opts.h"
 #include "output.h"
 #include "refresh.h"
+#include "rcfg.h"
+#include "redis_link.h"
+#include "state.h"
 #include "station.h"
+#include "telemetry.h"
 
 #define OUT_SLOT_FILE 0
 #define TICK_MS 1
 #define STOP_GRACE_MS 3000
 #define FILE_HOLD_MAX_MS 30000
 #define SHED_GRACE_MS 200
+#define STATE_PERIOD_MS 1000
+#define PEERS_WAIT_MS 500            /* a busy encoder: publish without fresh peers */
+#define PEERS_CAP_MIN 256
+#define PEERS_CAP_MAX 65536
+#define REDIS_START_TIMEOUT_S 2
 
 struct daemon {
 	struct opts o;
@@ -60,6 +71,18 @@ struct daemon {
 	bool reload;                 /* SIGHUP seen */
 	bool done;
 	uint64_t drained_ns;         /* everything written, at shutdown */
+	/* management: Redis, state snapshots */
+	struct redis_link *rl;       /* NULL without --redis */
+	struct state_config sc;      /* what the configuration path says */
+	bool redis_empty;            /* Redis lost the configuration: said once */
+	uint64_t start_ms;
+	uint64_t next_state_ms;
+	bool state_now;              /* something changed: publish now */
+	bool state_due;              /* build once the peers come (or wait ends) */
+	struct enc_peers *peers;     /* the encoder's last answer */
+	struct enc_peers *peers_pending; /* the encoder's until acknowledged */
+	unsigned peers_cap;
+	uint64_t peers_asked_ms;
 };
 
 static int
@@ -220,6 +243,38 @@ open_file_output(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* The configuration in Redis at start, so that the buffer size and held
+ * capture files follow it; unreachable or invalid: no station, and the
+ * Redis thread keeps trying. */
+static void
+load_redis(struct daemon *d)
+{
+	char err[256] = "";
+	struct cfg_error ce = { 0 };
+	uint64_t v = 0;
+	struct timeval tv = { REDIS_START_TIMEOUT_S, 0 };
+	redisContext *rc = rcfg_connect(d->o.redis, tv, err, sizeof(err));
+	int r = rc ? rcfg_read(rc, d->o.ns, &d->cfg, &v, &ce) : -EIO;
+
+	if (rc)
+		redisFree(rc);
+	d->sc.source = "redis";
+	if (r == 0) {
+		d->sc.version = d->sc.seen_version = v;
+		log_msg(LOGL_INFO, "configuration version %lu from Redis (namespace '%s')",
+			(unsigned long)v, d->o.ns);
+	} else if (r == -EINVAL) {
+		d->sc.seen_version = v;
+		d->sc.refused = true;
+		snprintf(d->sc.error, sizeof(d->sc.error), "%s", ce.msg);
+		log_msg(LOGL_ERR, "Redis configuration version %lu refused: %s; starting with no "
+			"station", (unsigned long)v, ce.msg);
+	} else {
+		log_msg(LOGL_WARN, "%s; starting with no station, capture runs; retrying in "
+			"the background", rc ? ce.msg : err);
+	}
+}
+
 /* The configuration file, or the embedded default when neither a file
  * nor --bmp-out says otherwise (an offline run has no stations). */
 static int
@@ -227,6 +282,11 @@ load_config(struct daemon *d, char *err, size_t errlen)
 {
 	struct cfg_error ce = { 0 };
 	cfg_init(&d->cfg);
+	d->sc.source = d->o.config ? "file" : d->o.bmp_out ? "none" : "default";
+	if (d->o.redis) {
+		load_redis(d);
+		return 0;
+	}
 	if (d->o.config && cfg_load_file(&d->cfg, d->o.config, &ce) != 0) {
 		snprintf(err, errlen, "--config %s: %s", d->o.config, ce.msg);
 		return -1;
@@ -255,14 +315,44 @@ log_diff(const struct cfg_diff *df)
 		log_msg(LOGL_INFO, "configuration: neighbor activations changed");
 }
 
+/*
+ * Every new configuration (SIGHUP, Redis) comes here, already validated
+ * whole: only the difference applies. Takes next; 0, or -ENOMEM with the
+ * running configuration still in place.
+ */
+static int
+apply_config(struct daemon *d, struct cfg *next, const char *origin)
+{
+	struct cfg_diff df;
+	cfg_diff(&d->cfg, next, &df);
+	log_diff(&df);
+	if (df.globals && next->buffer_mb != d->cfg.buffer_mb && !d->o.buffer_given)
+		log_msg(LOGL_NOTICE, "%s: bmp buffer-size %u applies at the next start", origin,
+			next->buffer_mb);
+	if (stations_apply(d->stations, next) != 0) {
+		log_msg(LOGL_ERR, "%s: out of memory; the running configuration stays", origin);
+		cfg_free(next);
+		return -ENOMEM;
+	}
+	refresh_configure(d->refresh, next->refresh, next->refresh_delay);
+	cfg_free(&d->cfg);
+	d->cfg = *next;
+	d->state_now = true;
+	return 0;
+}
+
 /* SIGHUP: the new file is validated whole; only the difference applies. */
 static void
 reload_config(struct daemon *d)
 {
 	struct cfg next;
 	struct cfg_error ce = { 0 };
-	struct cfg_diff df;
 	d->reload = false;
+	if (d->rl) {
+		log_msg(LOGL_INFO, "SIGHUP: reading the configuration from Redis again");
+		redis_link_reread(d->rl);
+		return;
+	}
 	if (!d->o.config) {
 		log_msg(LOGL_WARN, "SIGHUP: no --config file to re-read");
 		return;
@@ -273,16 +363,155 @@ reload_config(struct daemon *d)
 		cfg_free(&next);
 		return;
 	}
-	cfg_diff(&d->cfg, &next, &df);
-	log_diff(&df);
-	if (stations_apply(d->stations, &next) != 0) {
-		log_msg(LOGL_ERR, "SIGHUP: out of memory; the running configuration stays");
+	apply_config(d, &next, "SIGHUP");
+}
+
+static void
+config_refused(struct daemon *d, uint64_t v, const char *why)
+{
+	/* the same refusal read again (a reconnection): say it once */
+	if (!d->sc.refused || d->sc.seen_version != v || strcmp(d->sc.error, why) != 0)
+		log_msg(LOGL_ERR, "Redis configuration version %lu refused: %s; the running "
+			"configuration stays", (unsigned long)v, why);
+	d->sc.refused = true;
+	d->sc.seen_version = v;
+	snprintf(d->sc.error, sizeof(d->sc.error), "%s", why);
+	d->state_now = true;
+}
+
+/* A configuration from the Redis thread: apply it as SIGHUP would. */
+static void
+redis_config(struct daemon *d)
+{
+	struct cfg next;
+	uint64_t v = 0;
+	char why[sizeof(d->sc.error)];
+	switch (redis_link_poll(d->rl, &next, &v, why, sizeof(why))) {
+	case REDIS_LINK_NONE:
+		return;
+	case REDIS_LINK_REFUSED:
+		config_refused(d, v, why);
+		return;
+	case REDIS_LINK_CONFIG:
+		break;
+	}
+	/* every writer bumps the version: none means Redis lost its data (a
+	 * restart without persistence), not an order to remove every station */
+	if (v == 0 && d->sc.version > 0) {
+		if (!d->redis_empty)
+			log_msg(LOGL_WARN, "Redis has no configuration (no %s:CONFIG_VERSION: "
+				"restarted without persistence?); keeping the running one, "
+				"version %lu", d->o.ns, (unsigned long)d->sc.version);
+		d->redis_empty = true;
 		cfg_free(&next);
 		return;
 	}
-	refresh_configure(d->refresh, next.refresh, next.refresh_delay);
-	cfg_free(&d->cfg);
-	d->cfg = next;
+	d->redis_empty = false;
+	if (cfg_equal(&d->cfg, &next)) {
+		cfg_free(&next);      /* read again after a reconnection */
+	} else {
+		log_msg(LOGL_INFO, "Redis: configuration version %lu", (unsigned long)v);
+		if (apply_config(d, &next, "Redis") != 0) {
+			config_refused(d, v, "out of memory while applying it");
+			return;
+		}
+	}
+	d->sc.version = d->sc.seen_version = v;
+	d->sc.refused = false;
+	d->sc.error[0] = '\0';
+	d->state_now = true;
+}
+
+/* ---- state snapshots: Redis and telemetry ---- */
+
+static void
+visit_counters(void *arg, const struct counter_visitor *v)
+{
+	pipeline_counters(arg, v);
+}
+
+static void
+build_state(struct daemon *d, uint64_t now)
+{
+	unsigned n = stations_count(d->stations);
+	struct station_info *si = calloc(n ? n : 1, sizeof(*si));
+	struct obuf *ob = pipeline_output(d->pl);
+	if (!si)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		stations_get(d->stations, i, &si[i]);
+	struct state_inputs in = {
+		.cfg = &d->cfg, .config = &d->sc, .servers = si, .nservers = n,
+		.peers = d->peers, .counters = visit_counters, .counters_arg = d->pl,
+		.buffer_used = obuf_bytes_queued(ob),
+		.buffer_limit = (uint64_t)obuf_max_chunks(ob) * OBUF_CHUNK_SIZE,
+		.now_ms = now, .uptime_s = (now - d->start_ms) / 1000,
+		.redis_reconnects = d->rl ? redis_link_reconnects(d->rl) : 0,
+		.debug_mask = log_get_debug(),
+	};
+	struct state_snap *s = state_build(&in);
+	free(si);
+	if (!s)
+		return;
+	telemetry_update(s);
+	if (d->rl)
+		redis_link_publish(d->rl, s);
+	state_snap_unref(s);
+}
+
+/* The encoder answered encoder_request_peers() (through stations_tick). */
+static void
+on_peers(void *arg, struct enc_peers *p)
+{
+	struct daemon *d = arg;
+	free(d->peers);
+	d->peers = p;
+	d->peers_pending = NULL;
+	if (p->total > p->cap)
+		d->peers_cap = p->total * 2 > PEERS_CAP_MAX ? PEERS_CAP_MAX : p->total * 2;
+	if (d->state_due) {
+		d->state_due = false;
+		build_state(d, evloop_now_ms());
+	}
+}
+
+static int
+ask_peers(struct daemon *d)
+{
+	unsigned cap = d->peers_cap ? d->peers_cap : PEERS_CAP_MIN;
+	struct enc_peers *p = malloc(sizeof(*p) + cap * sizeof(p->peer[0]));
+	if (!p)
+		return -ENOMEM;
+	p->tag = ENC_PEERS_TAG_STATE;
+	p->cap = cap;
+	p->n = p->total = 0;
+	if (encoder_request_peers(pipeline_encoder(d->pl), p) != 0) {
+		free(p);
+		return -ENOBUFS;
+	}
+	d->peers_pending = p;
+	return 0;
+}
+
+/* About once a second, and at once after a change: the peers are asked
+ * of the encoder first, so that the snapshot is of one moment. */
+static void
+state_tick(struct daemon *d, uint64_t now)
+{
+	if (d->state_now || now >= d->next_state_ms) {
+		d->state_now = false;
+		d->next_state_ms = now + STATE_PERIOD_MS;
+		if (!d->peers_pending && ask_peers(d) == 0) {
+			d->state_due = true;
+			d->peers_asked_ms = now;
+		} else {
+			build_state(d, now);
+		}
+	}
+	if (d->state_due && now - d->peers_asked_ms >= PEERS_WAIT_MS) {
+		d->state_due = false;
+		build_state(d, now);
+	}
 }
 
 static void
@@ -357,10 +586,13 @@ control_tick(struct daemon *d)
 {
 	if (d->reload)
 		reload_config(d);
+	if (d->rl)
+		redis_config(d);
 	uint64_t now = evloop_now_ms();
 	stations_tick(d->stations, now);
 	refresh_tick(d->refresh, now);
 	request_stats(d, now);
+	state_tick(d, now);
 	shed_if_starved(d, now);
 	/* a capture file is exported whole to the stations: read it once they
 	 * are attached (or have failed once), never waiting forever */
@@ -449,6 +681,8 @@ setup(struct daemon *d, int argc, char **argv, char *err, size_t errlen)
 		snprintf(err, errlen, "DPDK EAL initialization failed: %s", rte_strerror(rte_errno));
 		return 1;
 	}
+	if (telemetry_init() != 0)
+		log_msg(LOGL_WARN, "DPDK telemetry: cannot register the /bmptap commands");
 	if (start_pipeline(d, err, errlen) != 0)
 		return 1;
 	d->outs = outputs_create(pipeline_output(d->pl));
@@ -469,12 +703,22 @@ setup(struct daemon *d, int argc, char **argv, char *err, size_t errlen)
 		.refresh = d->refresh,
 		.el = d->el, .outs = d->outs, .enc = pipeline_encoder(d->pl),
 		.file_slots = d->file ? 1ull << OUT_SLOT_FILE : 0, .sysname = d->o.sysname,
+		.on_peers = on_peers, .peers_arg = d,
 	};
 	d->stations = stations_create(&sp);
 	d->hold_until_ms = evloop_now_ms() + FILE_HOLD_MAX_MS;
 	if (!d->stations || stations_apply(d->stations, &d->cfg) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return 1;
+	}
+	d->start_ms = evloop_now_ms();
+	if (d->o.redis) {
+		struct redis_link_params rp = { d->o.redis, d->o.ns, d->o.debug_mask };
+		d->rl = redis_link_start(&rp);
+		if (!d->rl) {
+			snprintf(err, errlen, "cannot start the Redis thread: %s", strerror(errno));
+			return 1;
+		}
 	}
 	/* last: outputs, stations and the peer filter are in place */
 	if (pipeline_launch(d->pl) != 0) {
@@ -497,7 +741,12 @@ main(int argc, char **argv)
 		return rc;
 	}
 	rc = run(&d) == 0 ? 0 : 1;
+	redis_link_stop(d.rl);
+	telemetry_update(NULL);
 	pipeline_join(d.pl);
+	/* the encoder is gone: a snapshot it never answered is ours again */
+	free(d.peers_pending);
+	free(d.peers);
 	print_counters(&d);
 	stations_destroy(d.stations);
 	refresh_destroy(d.refresh);

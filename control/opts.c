@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "opts.h"
+#include "rcfg.h"
 
 #define DEFAULT_MAX_FLOWS 16384
 #define DEFAULT_BUFFER_MB 256
@@ -28,6 +29,12 @@ static const char usage_text[] =
 	"                      syntax; SIGHUP re-reads it and applies the difference.\n"
 	"                      Default: the embedded configs/bmptap.conf (one station,\n"
 	"                      127.0.0.1 port 11019), unless --bmp-out is given\n"
+	"  --redis URL         the configuration lives in Redis (redis://[user:password@]\n"
+	"                      host[:port][/db] or unix:/path[?db=N]): read at start,\n"
+	"                      followed live; state and counters are published there.\n"
+	"                      Excludes --config\n"
+	"  --namespace NS      Redis key namespace, so several appliances share one\n"
+	"                      Redis (%s); also the EAL file prefix bmptap-NS\n"
 	"  --bmp-out FILE      write the BMP stream a station would receive; - = stdout\n"
 	"  --buffer-size MB    memory for encoded output shared by all stations (%u)\n"
 	"  --sysname NAME      Initiation sysName (host name)\n"
@@ -43,11 +50,12 @@ static const char usage_text[] =
 	"\n"
 	"Without EAL options, bmptapd starts without hugepages (--no-huge) when none\n"
 	"are free, and without a PCI scan when --pcap/--iface name every port.\n"
-	"Signals: INT/TERM flush and exit, HUP re-reads --config, USR1 prints counters.\n";
+	"Signals: INT/TERM flush and exit, HUP re-reads --config (or Redis), USR1 prints\n"
+	"counters. DPDK telemetry: /bmptap/global, servers, peers, ports, lcores.\n";
 
 enum {
 	OPT_PCAP = 256, OPT_IFACE, OPT_BMP_OUT, OPT_CONFIG, OPT_EXIT_EOF, OPT_BUFFER, OPT_SYSNAME,
-	OPT_MAX_FLOWS, OPT_RX_LCORES, OPT_BUSY, OPT_DEBUG, OPT_VERSION,
+	OPT_MAX_FLOWS, OPT_RX_LCORES, OPT_BUSY, OPT_DEBUG, OPT_VERSION, OPT_REDIS, OPT_NS,
 };
 
 static const struct option longopts[] = {
@@ -55,6 +63,8 @@ static const struct option longopts[] = {
 	{ "iface", required_argument, NULL, OPT_IFACE },
 	{ "bmp-out", required_argument, NULL, OPT_BMP_OUT },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "redis", required_argument, NULL, OPT_REDIS },
+	{ "namespace", required_argument, NULL, OPT_NS },
 	{ "exit-on-eof", no_argument, NULL, OPT_EXIT_EOF },
 	{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 	{ "sysname", required_argument, NULL, OPT_SYSNAME },
@@ -115,6 +125,18 @@ apply_opt(int c, const char *arg, struct opts *o, char *err, size_t errlen)
 		return 0;
 	case OPT_CONFIG:
 		o->config = arg;
+		return 0;
+	case OPT_REDIS:
+		o->redis = arg;
+		return 0;
+	case OPT_NS:
+		if (!rcfg_ns_valid(arg)) {
+			snprintf(err, errlen, "--namespace '%s': expected 1-%d characters of "
+				 "A-Z a-z 0-9 _ . -", arg, RCFG_NS_MAX - 1);
+			return -1;
+		}
+		o->ns = arg;
+		o->ns_given = true;
 		return 0;
 	case OPT_EXIT_EOF:
 		o->exit_on_eof = true;
@@ -178,7 +200,7 @@ parse_app(int argc, char **argv, struct opts *o, char *err, size_t errlen)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (c == 'h') {
-			printf(usage_text, DEFAULT_BUFFER_MB, DEFAULT_MAX_FLOWS);
+			printf(usage_text, RCFG_DEFAULT_NS, DEFAULT_BUFFER_MB, DEFAULT_MAX_FLOWS);
 			return OPTS_EXIT_OK;
 		}
 		if (c == OPT_VERSION) {
@@ -194,6 +216,11 @@ parse_app(int argc, char **argv, struct opts *o, char *err, size_t errlen)
 	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+		return OPTS_ERROR;
+	}
+	if (o->redis && o->config) {
+		snprintf(err, errlen, "--redis and --config: the configuration has one source; "
+			 "load the file into Redis (bmptapctl) or drop --redis");
 		return OPTS_ERROR;
 	}
 	return OPTS_RUN;
@@ -255,8 +282,10 @@ eal_defaults(struct opts *o)
 				       : eal_push(o, "--no-huge", NULL) |
 					 eal_push(o, "-m", NULL) | eal_push(o, "512", NULL) |
 					 eal_push(o, "--no-shconf", NULL);
+	/* one EAL runtime directory (and telemetry socket) per appliance */
 	if (!eal_has(o, prefix))
-		rc |= eal_push(o, "--file-prefix", NULL) | eal_push(o, "bmptap", NULL);
+		rc |= eal_push(o, "--file-prefix", NULL) |
+		      (o->ns_given ? eal_push(o, "bmptap-%s", o->ns) : eal_push(o, "bmptap", NULL));
 	if (!eal_has(o, loglvl))
 		rc |= eal_push(o, "--log-level=notice", NULL) |
 		      eal_push(o, "--log-level=lib.telemetry:warning", NULL);
@@ -291,6 +320,7 @@ defaults(struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->max_flows = DEFAULT_MAX_FLOWS;
 	o->buffer_mb = DEFAULT_BUFFER_MB;
+	o->ns = RCFG_DEFAULT_NS;
 }
 
 enum opts_result

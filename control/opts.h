@@ -24,6 +24,9 @@ struct opts {
 	unsigned nifaces;
 	const char *bmp_out;        /**< file, "-" for stdout, NULL: none */
 	const char *config;         /**< vendor-syntax file; NULL: see README */
+	const char *redis;          /**< Redis URL: the configuration's source */
+	const char *ns;             /**< key namespace (default "bmptap") */
+	bool ns_given;              /**< --namespace: also names the EAL file prefix */
 	bool buffer_given;          /**< --buffer-size overrides `bmp buffer-size` */
 	bool exit_on_eof;
 	uint32_t max_flows;

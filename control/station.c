@@ -343,6 +343,8 @@ on_ack(struct stations *ss, const struct enc_ack *a)
 	if (a->type == ENC_ACK_PEERS) {
 		if (a->peers->tag == ENC_PEERS_TAG_REFRESH && ss->p.refresh)
 			refresh_on_peers(ss->p.refresh, a->peers);
+		else if (ss->p.on_peers)
+			ss->p.on_peers(ss->p.peers_arg, a->peers);
 		else
 			free(a->peers);
 		return;

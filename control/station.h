@@ -30,6 +30,7 @@
 struct evloop;
 struct outputs;
 struct encoder;
+struct enc_peers;
 struct stations;
 struct wire_buf;
 
@@ -61,6 +62,10 @@ struct stations_params {
 	struct encoder *enc;
 	uint64_t file_slots;     /**< slots that get every peer (--bmp-out) */
 	const char *sysname;     /**< Initiation sysName; NULL: host name */
+	/** Receives the answers to encoder_request_peers() (ENC_ACK_PEERS),
+	 *  which share the encoder's acknowledgement ring with the stations. */
+	void (*on_peers)(void *arg, struct enc_peers *peers);
+	void *peers_arg;
 };
 
 struct stations *stations_create(const struct stations_params *p);

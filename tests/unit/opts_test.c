@@ -549,6 +549,65 @@ test_reparse(void **state)
 	}
 }
 
+/* ---- Redis ---- */
+
+static void
+test_redis_and_namespace(void **state)
+{
+	(void)state;
+	struct parsed *p = PARSE("--redis", "unix:/run/redis.sock", "--iface", "eth1");
+	assert_int_equal(p->r, OPTS_RUN);
+	assert_string_equal(p->o.redis, "unix:/run/redis.sock");
+	assert_null(p->o.config);
+	assert_string_equal(p->o.ns, "bmptap");
+	assert_false(p->o.ns_given);
+	int fp = eal_find(&p->o, "--file-prefix");
+	assert_true(fp > 0);
+	assert_string_equal(p->o.eal_argv[fp + 1], "bmptap");
+	done(p);
+	/* a namespace names the EAL runtime directory: two telemetry sockets */
+	p = PARSE("--redis", "redis://h/1", "--namespace", "site-2.rack_1");
+	assert_int_equal(p->r, OPTS_RUN);
+	assert_string_equal(p->o.ns, "site-2.rack_1");
+	fp = eal_find(&p->o, "--file-prefix");
+	assert_true(fp > 0);
+	assert_string_equal(p->o.eal_argv[fp + 1], "bmptap-site-2.rack_1");
+	assert_int_equal(eal_count_prefix(&p->o, "--file-prefix"), 1);
+	done(p);
+	/* unless the user chose the prefix */
+	p = PARSE("--file-prefix", "mine", "--", "--namespace", "a");
+	assert_int_equal(p->r, OPTS_RUN);
+	assert_int_equal(eal_count_prefix(&p->o, "--file-prefix"), 1);
+	assert_string_equal(p->o.eal_argv[eal_find(&p->o, "--file-prefix") + 1], "mine");
+	done(p);
+}
+
+static void
+test_redis_errors(void **state)
+{
+	(void)state;
+	struct parsed *p = PARSE("--redis", "unix:/r.sock", "--config", "/etc/bmptap.conf");
+	assert_int_equal(p->r, OPTS_ERROR);
+	assert_string_equal(p->err, "--redis and --config: the configuration has one source; "
+			    "load the file into Redis (bmptapctl) or drop --redis");
+	done(p);
+	static const char *const bad[] = { "", "a:b", "a b", "a|b", "x*",
+		"0123456789012345678901234567890123456789012345678901234567890123" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p = PARSE("--namespace", bad[i]);
+		assert_int_equal(p->r, OPTS_ERROR);
+		char want[256];
+		snprintf(want, sizeof(want), "--namespace '%s': expected 1-63 characters of "
+			 "A-Z a-z 0-9 _ . -", bad[i]);
+		assert_string_equal(p->err, want);
+		done(p);
+	}
+	p = PARSE("--redis");
+	assert_int_equal(p->r, OPTS_ERROR);
+	assert_string_equal(p->err, "missing argument to option '--redis' (see --help)");
+	done(p);
+}
+
 int
 main(void)
 {
@@ -565,6 +624,8 @@ main(void)
 		cmocka_unit_test(test_nopci_and_user_devices),
 		cmocka_unit_test(test_too_many_eal_args),
 		cmocka_unit_test(test_reparse),
+		cmocka_unit_test(test_redis_and_namespace),
+		cmocka_unit_test(test_redis_errors),
 	};
 	return cmocka_run_group_tests_name("opts", tests, NULL, NULL);
 }
