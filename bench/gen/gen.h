@@ -31,6 +31,7 @@ struct gen_opts {
 	bool addpath;
 	bool ext_msg;
 	bool one_way;            /**< only the first speaker sends a table */
+	bool keep_open;          /**< no FIN after the last pass: sessions stay up */
 	uint32_t churn;          /**< UPDATEs per second per session */
 	uint32_t churn_ms;       /**< churn duration, ms of synthetic time */
 	uint32_t resets;         /**< Cease resets per session during churn */

@@ -15,7 +15,7 @@
 
 enum opt_id {
 	O_SESSIONS = 256, O_RECEIVERS, O_IPV4, O_IPV6, O_SEED, O_PCAP, O_TRUTH, O_TRANSPORT,
-	O_ISN_WRAP, O_ADDPATH, O_EXT_MSG, O_ONE_WAY, O_CHURN, O_CHURN_S, O_RESETS, O_BG,
+	O_ISN_WRAP, O_ADDPATH, O_EXT_MSG, O_ONE_WAY, O_KEEP_OPEN, O_CHURN, O_CHURN_S, O_RESETS, O_BG,
 	O_BG_KIND, O_LOSS, O_REORDER, O_MSS, O_VLAN, O_PPS, O_BPS, O_PASSES, O_QUIET, O_HELP,
 };
 
@@ -32,6 +32,7 @@ static const struct option long_opts[] = {
 	{ "addpath", no_argument, NULL, O_ADDPATH },
 	{ "ext-msg", no_argument, NULL, O_EXT_MSG },
 	{ "one-way", no_argument, NULL, O_ONE_WAY },
+	{ "keep-open", no_argument, NULL, O_KEEP_OPEN },
 	{ "churn", required_argument, NULL, O_CHURN },
 	{ "churn-seconds", required_argument, NULL, O_CHURN_S },
 	{ "resets", required_argument, NULL, O_RESETS },
@@ -67,6 +68,7 @@ static const char usage_text[] =
 "  --addpath             ADD-PATH (send/receive, IPv4 and IPv6 unicast)\n"
 "  --ext-msg             extended messages (RFC 8654)\n"
 "  --one-way             only the first speaker announces a table\n"
+"  --keep-open           leave the sessions established at the end (no FIN)\n"
 "  --churn RATE          churn UPDATEs per second per session (default 100)\n"
 "  --churn-seconds S     churn duration, synthetic seconds (default 0)\n"
 "  --resets K            Cease resets per session during churn (default 0)\n"
@@ -246,6 +248,7 @@ set_flag(struct gen_opts *o, int id)
 	case O_ADDPATH: o->addpath = true; return 0;
 	case O_EXT_MSG: o->ext_msg = true; return 0;
 	case O_ONE_WAY: o->one_way = true; return 0;
+	case O_KEEP_OPEN: o->keep_open = true; return 0;
 	case O_QUIET: o->quiet = true; return 0;
 	default: return 1;
 	}

@@ -7,7 +7,8 @@
  *            dumps (and their End-of-RIBs) are out
  *   CHURN    timed events: churn UPDATEs, KEEPALIVEs every 30 s, Cease
  *            resets (NOTIFICATION, FIN, back to CONNECT), and at the end
- *            FIN close; then the next pass, or DONE
+ *            FIN close (not after the last pass with --keep-open); then
+ *            the next pass, or DONE
  *
  * Steps in CONNECT and TABLE want to run again at once; CHURN steps set
  * next_ps to their next event, in synthetic time.
@@ -249,7 +250,10 @@ do_reset(struct gen_ctx *c, struct gen_session *s)
 static void
 end_pass(struct gen_ctx *c, struct gen_session *s)
 {
-	gen_tcp_close(c, s, 0);
+	/* the last pass may leave the session established (--keep-open) */
+	bool last = s->pass + 1 >= c->opt->passes;
+	if (!(last && c->opt->keep_open))
+		gen_tcp_close(c, s, 0);
 	gen_truth_dir(c, s, &s->dir[0]);
 	gen_truth_dir(c, s, &s->dir[1]);
 	s->pass++;
