@@ -201,8 +201,12 @@ session_replay(struct session_table *t, uint32_t peer, uint32_t job, uint64_t ma
 	unsigned n;
 	size_t got = mirror_replay(sd->rib, c, &sd->caps, sd->caps.af_mask, max_msg,
 				   t->replay_buf, len, &n);
-	if (got == 0)
+	/* with a slice of at least max_msg an empty result means the end */
+	if (got == 0 || c->done) {
+		if (got)
+			emit_slice(t, peer, job, mask, now, t->replay_buf, got);
 		return replay_done(t, peer, job, mask, now);
+	}
 	emit_slice(t, peer, job, mask, now, t->replay_buf, got);
 	return (int)got;
 }
