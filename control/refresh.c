@@ -17,7 +17,7 @@ enum phase { PH_IDLE, PH_WAIT_PEERS, PH_RUNNING };
 struct batch_peer {
 	uint16_t queue;
 	uint32_t slot;
-	uint64_t slots;              /* stations monitoring it */
+	uint64_t slots;              /* stations of the batch to replay it to */
 };
 
 struct refresh {
@@ -37,6 +37,7 @@ struct refresh {
 	uint32_t job;
 	bool job_active;
 	uint64_t granted;            /* credit given to the current job */
+	uint64_t attach_seq[OBUF_MAX_SERVERS]; /* peers up at each station's attach */
 	uint64_t sent_base[OBUF_MAX_SERVERS];
 	uint64_t last_sent[OBUF_MAX_SERVERS];
 	uint64_t progress_at[OBUF_MAX_SERVERS];
@@ -74,10 +75,11 @@ refresh_configure(struct refresh *r, enum cfg_refresh_mode mode, uint32_t delay_
 }
 
 void
-refresh_attached(struct refresh *r, unsigned slot, uint64_t now)
+refresh_attached(struct refresh *r, unsigned slot, uint64_t peer_seq, uint64_t now)
 {
-	if (r->mode == CFG_REFRESH_SKIP)
+	if (r->mode == CFG_REFRESH_SKIP || peer_seq == 0)
 		return;
+	r->attach_seq[slot] = peer_seq;
 	r->pending |= 1ull << slot;
 	if (!r->pending_since)
 		r->pending_since = now;
@@ -153,8 +155,12 @@ refresh_on_peers(struct refresh *r, struct enc_peers *snap)
 	r->peers = calloc(snap->n ? snap->n : 1, sizeof(*r->peers));
 	for (unsigned i = 0; r->peers && i < snap->n; i++) {
 		const struct enc_peer_info *pi = &snap->peer[i];
-		if (pi->slots & r->mask)
-			r->peers[r->npeers++] = (struct batch_peer){ pi->queue, pi->slot, pi->slots };
+		uint64_t to = 0;
+		for (unsigned k = 0; k < OBUF_MAX_SERVERS; k++)
+			if (((pi->slots & r->mask) >> k & 1) && pi->up_seq <= r->attach_seq[k])
+				to |= 1ull << k;
+		if (to)
+			r->peers[r->npeers++] = (struct batch_peer){ pi->queue, pi->slot, to };
 	}
 	free(snap);
 	r->phase = PH_RUNNING;

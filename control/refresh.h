@@ -52,8 +52,13 @@ void refresh_destroy(struct refresh *r);
 
 void refresh_configure(struct refresh *r, enum cfg_refresh_mode mode, uint32_t delay_s);
 
-/** A station attached to the encoder: it needs the mirror (unless skip). */
-void refresh_attached(struct refresh *r, unsigned slot, uint64_t now);
+/**
+ * A station attached to the encoder: the peers that were up then (Peer Up
+ * order <= peer_seq) need their mirror replayed to it, unless skip; peers
+ * that come up later reach it live from their first message, as the
+ * vendor document says of neighbors established after monitoring began.
+ */
+void refresh_attached(struct refresh *r, unsigned slot, uint64_t peer_seq, uint64_t now);
 /** A station detached: it leaves its batch. */
 void refresh_detached(struct refresh *r, unsigned slot);
 

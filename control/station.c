@@ -322,14 +322,14 @@ stations_apply(struct stations *ss, const struct cfg *cfg)
 /* The encoder streams to the slot from chunk `seq` on: the mirror's
  * replay can be scheduled, the statistics period starts. */
 static void
-attached(struct station *s, uint64_t seq)
+attached(struct station *s, uint64_t seq, uint64_t peer_seq)
 {
 	uint64_t now = evloop_now_ms();
 	output_start_at(s->out, seq);
 	if (s->cfg.stats_period)
 		s->next_stats_ms = now + s->cfg.stats_period * 1000ull;
 	if (s->ss->p.refresh)
-		refresh_attached(s->ss->p.refresh, s->slot, now);
+		refresh_attached(s->ss->p.refresh, s->slot, peer_seq, now);
 }
 
 static void
@@ -355,7 +355,7 @@ on_ack(struct stations *ss, const struct enc_ack *a)
 	} else if (a->type == ENC_ACK_ATTACHED && s && s->attach_pending) {
 		/* only the latest attach counts: earlier ones were for dead links */
 		if (--s->attach_pending == 0 && s->out)
-			attached(s, a->first_seq);
+			attached(s, a->first_seq, a->peer_seq);
 	} else if (a->type == ENC_ACK_DETACHED && s && s->detach_pending) {
 		s->detach_pending--;
 	}

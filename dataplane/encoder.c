@@ -235,6 +235,7 @@ peer_up(struct encoder *e, const struct enc_input *in, struct enc_peer *pr,
 	pr->peer_up_len = (uint32_t)b.len;
 	pr->rm_sent = 0;
 	pr->up_ts_us = h->ts_us;
+	pr->up_seq = ++e->up_seq;
 	pr->queue = (uint16_t)(in - e->in);
 	pr->slot = h->peer;
 	pr->up = true;

@@ -72,6 +72,7 @@ struct enc_peer_info {
 	uint64_t slots;              /**< stations the filter sends it to */
 	uint64_t rm_sent;            /**< Route Monitoring messages encoded */
 	uint64_t up_ts_us;           /**< its Peer Up, capture clock */
+	uint64_t up_seq;             /**< order of its Peer Up among all peers */
 };
 
 /** Who asked for a snapshot: the encoder passes it back untouched. */
@@ -99,6 +100,8 @@ struct enc_ack {
 	enum enc_ack_type type;
 	unsigned slot;
 	uint64_t first_seq;
+	uint64_t peer_seq;           /**< ATTACHED: peers with up_seq <= this were
+					  up at attach (they need a refresh) */
 	struct enc_filter *old;
 	struct enc_peers *peers;
 	uint32_t job;

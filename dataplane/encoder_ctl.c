@@ -248,7 +248,8 @@ ack(struct encoder *e, enum enc_ack_type type, unsigned slot, uint64_t seq,
 		enc_filter_free(old);
 		return;
 	}
-	*a = (struct enc_ack){ type, slot, seq, old, e->job.cmd.peers };
+	*a = (struct enc_ack){ .type = type, .slot = slot, .first_seq = seq,
+			       .peer_seq = e->up_seq, .old = old, .peers = e->job.cmd.peers };
 	if (rte_ring_sp_enqueue(e->acks, a) != 0) {
 		enc_filter_free(old);
 		free(a);
@@ -321,6 +322,7 @@ fill_peers(struct encoder *e, struct enc_peers *out)
 			i->up_ts_us = p->up_ts_us;
 			i->queue = p->queue;
 			i->slot = p->slot;
+			i->up_seq = p->up_seq;
 		}
 		out->total++;
 	}

@@ -24,6 +24,7 @@ struct enc_peer {
 	uint32_t peer_up_len;
 	uint64_t rm_sent;
 	uint64_t up_ts_us;
+	uint64_t up_seq;
 	uint16_t queue;
 	uint32_t slot;
 	TAILQ_ENTRY(enc_peer) order; /* established peers, in order of Peer Up */
@@ -63,6 +64,7 @@ struct encoder {
 	uint32_t npeers;
 	struct obuf *out;
 	uint64_t active;             /* attached slots */
+	uint64_t up_seq;             /* Peer Ups so far */
 	struct enc_filter *filter;
 	struct enc_peer_list established;
 	struct enc_job job;
