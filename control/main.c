@@ -448,6 +448,7 @@ build_state(struct daemon *d, uint64_t now)
 		.now_ms = now, .uptime_s = (now - d->start_ms) / 1000,
 		.redis_reconnects = d->rl ? redis_link_reconnects(d->rl) : 0,
 		.debug_mask = log_get_debug(),
+		.refresh = d->refresh,
 	};
 	struct state_snap *s = state_build(&in);
 	free(si);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "refresh.h"
 #include "state.h"
 
 struct row_ix {
@@ -200,7 +201,8 @@ global_row(struct builder *b, const struct state_inputs *in)
 	field_u64(b, "config_seen_version", sc->seen_version);
 	field(b, "config_status", sc->refused ? "refused" : "ok");
 	field(b, "config_error", "%s", sc->refused ? sc->error : "");
-	field(b, "refresh_state", STATE_REFRESH_NONE);
+	char rs[128];
+	field(b, "refresh_state", "%s", state_refresh_str(in->refresh, in->now_ms, rs, sizeof(rs)));
 	field_u64(b, "buffer_used_bytes", in->buffer_used);
 	field_u64(b, "buffer_limit_bytes", in->buffer_limit);
 	field_u64(b, "servers_configured", in->cfg->nservers);
@@ -232,9 +234,11 @@ server_row(struct builder *b, const struct station_info *si, uint64_t now_ms)
 	field_u64(b, "bytes_sent", si->bytes_sent);
 	field_u64(b, "bytes_queued", si->bytes_queued);
 	field_u64(b, "msgs_queued", si->msgs_queued);
-	/* Statistics Reports come with the Adj-RIB-In mirror: none sent yet,
-	 * so no time since the last one (empty, as before a first one) */
-	field(b, "last_stats_s", "%s", "");
+	/* seconds since the last Statistics Report round, empty before one */
+	if (si->last_stats_ms && now_ms >= si->last_stats_ms)
+		field_u64(b, "last_stats_s", (now_ms - si->last_stats_ms) / 1000);
+	else
+		field(b, "last_stats_s", "%s", "");
 	field(b, "last_error", "%s", si->last_error);
 	field_u64(b, "attempts", si->attempts);
 	field_u64(b, "connects", si->connects);
@@ -281,12 +285,12 @@ server_rows(struct builder *b, const struct state_inputs *in)
 
 /* "10.0.0.2:0" for a type-1 (IPv4 receiver) distinguisher, else 16 hex digits. */
 static void
-rd_str(const uint8_t d[8], char *buf, size_t len, char *receiver, size_t rlen)
+rd_str(const uint8_t d[8], char *buf, size_t len)
 {
-	receiver[0] = '\0';
+	char ip[INET_ADDRSTRLEN];
 	if (d[0] == 0 && d[1] == 1) {
-		inet_ntop(AF_INET, d + 2, receiver, (socklen_t)rlen);
-		snprintf(buf, len, "%s:%u", receiver, (unsigned)(d[6] << 8 | d[7]));
+		inet_ntop(AF_INET, d + 2, ip, sizeof(ip));
+		snprintf(buf, len, "%s:%u", ip, (unsigned)(d[6] << 8 | d[7]));
 		return;
 	}
 	snprintf(buf, len, "%02x%02x%02x%02x%02x%02x%02x%02x", d[0], d[1], d[2], d[3], d[4],
@@ -335,14 +339,15 @@ ids_of_slots(const struct state_inputs *in, uint64_t slots, char *buf, size_t le
 static void
 neighbor_row(struct builder *b, const struct state_inputs *in, const struct enc_peer_info *p)
 {
-	struct cfg_addr a = { .family = p->family };
-	char ip[64], rd[40], recv[INET_ADDRSTRLEN], list[CFG_MAX_SERVERS * 6 + 8];
+	struct cfg_addr a = { .family = p->family }, r = { .family = p->family };
+	char ip[64], rd[40], list[CFG_MAX_SERVERS * 6 + 8];
 	uint8_t id[4] = { p->bgp_id >> 24, p->bgp_id >> 16, p->bgp_id >> 8, p->bgp_id };
 
 	memcpy(a.b, p->addr, sizeof(a.b));
-	rd_str(p->distinguisher, rd, sizeof(rd), recv, sizeof(recv));
+	memcpy(r.b, p->receiver, sizeof(r.b));
+	rd_str(p->distinguisher, rd, sizeof(rd));
 	row(b, STATE_T_NEIGHBOR, "%s|%s", cfg_addr_str(&a, ip, sizeof(ip)), rd);
-	field(b, "receiver", "%s", recv);
+	field(b, "receiver", "%s", cfg_addr_str(&r, ip, sizeof(ip)));
 	field(b, "as", "%u", p->as);
 	field(b, "bgp_id", "%s", inet_ntop(AF_INET, id, ip, sizeof(ip)) ? ip : "");
 	ids_of_cfg(in->cfg, cfg_servers_for_peer(in->cfg, &a), list, sizeof(list));
@@ -350,9 +355,10 @@ neighbor_row(struct builder *b, const struct state_inputs *in, const struct enc_
 	ids_of_slots(in, p->slots, list, sizeof(list));
 	field(b, "act_servers", "%s", list);
 	field_u64(b, "rm_sent", p->rm_sent);
-	/* reserved for the initial-refresh queues of the Adj-RIB-In mirror */
-	field_u64(b, "priq", 0);
-	field_u64(b, "msgq", 0);
+	/* position in the running initial refresh (0: not queued); there is no
+	 * per-neighbor message queue (replays go in slices): no msgq field */
+	field_u64(b, "priq", in->refresh ? refresh_queue_position(in->refresh, p->queue, p->slot)
+					 : 0);
 	field_u64(b, "up_since", p->up_ts_us / 1000000u);
 }
 
@@ -420,4 +426,20 @@ state_get(const struct state_row *r, const char *name)
 		if (strcmp(r->f[i].name, name) == 0)
 			return r->f[i].value;
 	return NULL;
+}
+
+const char *
+state_refresh_str(const struct refresh *r, uint64_t now_ms, char *buf, size_t len)
+{
+	struct refresh_state rs = { 0 };
+	if (r)
+		refresh_state(r, now_ms, &rs);
+	int n = rs.in_progress ? snprintf(buf, len, "BMP Refresh in progress (peer %u of %u)",
+					 rs.peer < rs.peers ? rs.peer + 1 : rs.peers, rs.peers)
+			       : snprintf(buf, len, "BMP Refresh not in progress");
+	if (n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, rs.scheduled ? ", refresh scheduled in %lus"
+							: ", refresh not scheduled",
+			 (unsigned long)((rs.starts_in_ms + 999) / 1000));
+	return buf;
 }

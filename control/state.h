@@ -29,8 +29,7 @@
 #define STATE_T_COUNTERS "COUNTERS"
 #define STATE_GLOBAL_KEY "global"
 
-/** Until the Adj-RIB-In mirror exists there is no refresh to report. */
-#define STATE_REFRESH_NONE "BMP Refresh not in progress, refresh not scheduled"
+struct refresh;
 
 struct state_field {
 	const char *name;
@@ -82,7 +81,13 @@ struct state_inputs {
 	uint64_t uptime_s;                     /**< of the daemon */
 	uint64_t redis_reconnects;
 	uint32_t debug_mask;                   /**< log_get_debug() */
+	const struct refresh *refresh;         /**< initial refresh; NULL: none */
 };
+
+/** The vendor's refresh sentence: "BMP Refresh not in progress, refresh
+ * not scheduled", "BMP Refresh in progress (peer 3 of 10), refresh
+ * scheduled in 12s"... */
+const char *state_refresh_str(const struct refresh *r, uint64_t now_ms, char *buf, size_t len);
 
 /** A new snapshot (refs 1); NULL with errno ENOMEM. */
 struct state_snap *state_build(const struct state_inputs *in);

@@ -100,12 +100,14 @@ world(struct world *w)
 	struct enc_peer_info *p = &w->peers->peer[0];
 	/* 192.0.2.1 towards receiver 192.0.2.2: RD type 1, 192.0.2.2:0 */
 	*p = (struct enc_peer_info){ .family = 4, .addr = { 192, 0, 2, 1 },
+		.receiver = { 192, 0, 2, 2 },
 		.distinguisher = { 0, 1, 192, 0, 2, 2, 0, 0 }, .as = 65001,
 		.bgp_id = 0xc0000201, .slots = (1u << 2) | (1u << 1) | 1u, .rm_sent = 66,
 		.up_ts_us = 1700000000123456ull };
 	p = &w->peers->peer[1];
 	*p = (struct enc_peer_info){ .family = 6,
 		.addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+		.receiver = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 },
 		.distinguisher = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2 }, .as = 4200000000u,
 		.bgp_id = 0x0a000001, .slots = 1u << 3, .rm_sent = 0, .up_ts_us = 5000000 };
 	w->in = (struct state_inputs){
@@ -209,13 +211,13 @@ test_neighbors(void **state)
 	/* configured for servers 1 and 2; slots 0 (file), 1 (closing 1), 2 (server 2 up) */
 	assert_string_equal(fields(state_find(s, "BMP_NEIGHBOR_STATE", "192.0.2.1|192.0.2.2:0")),
 		"receiver=192.0.2.2 as=65001 bgp_id=192.0.2.1 cfg_servers=1 2 act_servers=2 "
-		"rm_sent=66 priq=0 msgq=0 up_since=1700000000");
-	/* IPv6 receiver: the distinguisher is a hash, the receiver unknown; `all`
-	 * configures every server; slot 3 is server 1, not up */
+		"rm_sent=66 priq=0 up_since=1700000000");
+	/* IPv6 receiver: the distinguisher is a hash, the receiver comes from the
+	 * Peer Up; `all` configures every server; slot 3 is server 1, not up */
 	assert_string_equal(fields(state_find(s, "BMP_NEIGHBOR_STATE",
 					      "2001:db8::1|20010db800010002")),
-		"receiver= as=4200000000 bgp_id=10.0.0.1 cfg_servers=1 2 3 act_servers= "
-		"rm_sent=0 priq=0 msgq=0 up_since=5");
+		"receiver=2001:db8::2 as=4200000000 bgp_id=10.0.0.1 cfg_servers=1 2 3 act_servers= "
+		"rm_sent=0 priq=0 up_since=5");
 	state_snap_unref(s);
 	world_free(&w);
 }

@@ -64,7 +64,10 @@ pidfile: {os.path.join(self.dir, "pmbmpd.pid")}
     def events(self):
         """Every logged BMP message, in arrival order."""
         out = []
-        for line in self._read(self.msglog).splitlines():
+        text = self._read(self.msglog)
+        # pmbmpd may be writing a line right now: only whole lines count
+        lines = text.split("\n")[:-1]
+        for line in lines:
             line = line.strip()
             if line:
                 out.append(json.loads(line))
