@@ -57,8 +57,25 @@ enum bgp_af {
 
 /** Index for an AFI/SAFI pair; -1 if not one bmptap understands. */
 int bgp_af_index(uint16_t afi, uint8_t safi);
-uint16_t bgp_af_afi(enum bgp_af af);
-uint8_t bgp_af_safi(enum bgp_af af);
+
+/* The order of enum bgp_af encodes the pair: IPv4 even, IPv6 odd; SAFI by
+ * pairs (unicast, multicast, labeled, VPN). Inline: called per prefix. */
+_Static_assert(BGP_AF_VPNV6 == 7 && BGP_AF_IPV6_LABELED == 5, "enum bgp_af order");
+
+static inline uint16_t
+bgp_af_afi(enum bgp_af af)
+{
+	return (unsigned int)af < BGP_AF__COUNT ? (uint16_t)((af & 1) + 1) : 0;
+}
+
+static inline uint8_t
+bgp_af_safi(enum bgp_af af)
+{
+	static const uint8_t safi[BGP_AF__COUNT / 2] = {
+		BGP_SAFI_UNICAST, BGP_SAFI_MULTICAST, BGP_SAFI_LABELED, BGP_SAFI_VPN,
+	};
+	return (unsigned int)af < BGP_AF__COUNT ? safi[af >> 1] : 0;
+}
 /** "ipv4-unicast", "vpnv6", ... */
 const char *bgp_af_name(enum bgp_af af);
 
@@ -271,6 +288,10 @@ void bgp_nlri_iter_init(struct bgp_nlri_iter *it, struct wire_cur nlri, enum bgp
 
 /** 1: *p filled; 0: end of field; -1: malformed (stops). */
 int bgp_nlri_next(struct bgp_nlri_iter *it, struct bgp_prefix *p);
+
+/** True when a whole NLRI field parses as bgp_nlri_next would read it:
+ * the same checks, nothing stored (the validation pass of every UPDATE). */
+bool bgp_nlri_valid(struct wire_cur nlri, enum bgp_af af, bool addpath, bool withdraw);
 
 /* ---- NOTIFICATION / ROUTE-REFRESH -------------------------------------- */
 

@@ -50,9 +50,11 @@ bgp_check_header(const uint8_t *hdr, uint32_t max_len, uint16_t *len, uint8_t *t
 		*len = l;
 	if (type)
 		*type = t;
-	for (unsigned int i = 0; i < BGP_MARKER_LEN; i++)
-		if (marker[i] != 0xff)
-			return BGP_ERR_MARKER;
+	uint64_t m0, m1;
+	memcpy(&m0, marker, 8);
+	memcpy(&m1, marker + 8, 8);
+	if ((m0 & m1) != UINT64_MAX)
+		return BGP_ERR_MARKER;
 	if (l < BGP_HDR_LEN || l > max_len)
 		return BGP_ERR_LENGTH;
 	if (t < BGP_MSG_OPEN || t > BGP_MSG_ROUTE_REFRESH)

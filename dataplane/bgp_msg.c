@@ -39,18 +39,6 @@ bgp_af_index(uint16_t afi, uint8_t safi)
 	return -1;
 }
 
-uint16_t
-bgp_af_afi(enum bgp_af af)
-{
-	return (unsigned int)af < BGP_AF__COUNT ? af_table[af].afi : 0;
-}
-
-uint8_t
-bgp_af_safi(enum bgp_af af)
-{
-	return (unsigned int)af < BGP_AF__COUNT ? af_table[af].safi : 0;
-}
-
 const char *
 bgp_af_name(enum bgp_af af)
 {
@@ -619,16 +607,10 @@ nlri_ok(struct wire_cur nlri, uint16_t afi, uint8_t safi, const struct bgp_caps 
 	bool withdraw)
 {
 	int af = bgp_af_index(afi, safi);
-	struct bgp_nlri_iter it;
-	struct bgp_prefix p;
-	int r;
 
 	if (af < 0)
 		return true;
-	bgp_nlri_iter_init(&it, nlri, (enum bgp_af)af, caps->addpath_mask >> af & 1, withdraw);
-	while ((r = bgp_nlri_next(&it, &p)) > 0)
-		;
-	return r == 0;
+	return bgp_nlri_valid(nlri, (enum bgp_af)af, caps->addpath_mask >> af & 1, withdraw);
 }
 
 static enum bgp_err

@@ -94,14 +94,6 @@ ent_key(const struct mr_fam *f, uint8_t af, uint32_t idx)
 				e[ENT_LEN] };
 }
 
-static uint64_t
-ent_hash(const struct mr_fam *f, uint8_t af, uint32_t idx)
-{
-	struct mr_key k = ent_key(f, af, idx);
-
-	return key_hash(af, &k);
-}
-
 static inline bool
 bytes_eq(const uint8_t *a, const uint8_t *b, unsigned n)
 {
@@ -137,37 +129,51 @@ ent_match(const struct mr_fam *f, uint8_t af, uint32_t idx, const struct mr_key 
 
 /* ---- index ---- */
 
-static inline uint32_t
-ix_tag(uint64_t h)
+static inline uint64_t
+ix_slot(uint64_t h, uint32_t idx)
 {
-	return (uint32_t)(h >> 58) << IX_IDX_BITS;
+	return (uint64_t)(uint32_t)h << 32 | (idx + 1);
+}
+
+static inline uint32_t
+ix_idx(uint64_t s)
+{
+	return (uint32_t)s - 1;
+}
+
+static inline uint32_t
+ix_hash(uint64_t s)
+{
+	return (uint32_t)(s >> 32);
 }
 
 /* Slot of key k, or the empty slot where it would go (*found false). */
 static uint32_t
 ix_probe(const struct mr_fam *f, uint8_t af, const struct mr_key *k, uint64_t h, bool *found)
 {
-	uint32_t mask = f->nslots - 1, pos = (uint32_t)h & mask, tag = ix_tag(h);
+	uint32_t mask = f->nslots - 1, pos = (uint32_t)h & mask;
 
 	for (;; pos = (pos + 1) & mask) {
-		uint32_t s = f->slots[pos];
+		uint64_t s = f->slots[pos];
 
 		if (!s) {
 			*found = false;
 			return pos;
 		}
-		if ((s & ~IX_IDX_MASK) == tag && ent_match(f, af, (s & IX_IDX_MASK) - 1, k)) {
+		if (ix_hash(s) == (uint32_t)h && ent_match(f, af, ix_idx(s), k)) {
 			*found = true;
 			return pos;
 		}
 	}
 }
 
-/* Room for `more` routes at load 3/4, growing by doubling. */
+/* Room for `more` routes at load 3/4, growing by doubling; entries are
+ * placed again from their stored hash, no key is hashed twice. */
 static bool
-ix_reserve(struct mr_fam *f, uint8_t af, uint32_t more)
+ix_reserve(struct mr_fam *f, uint32_t more)
 {
-	uint32_t n, *slots;
+	uint32_t n;
+	uint64_t *slots;
 
 	if ((f->count + more) * 4ull <= f->nslots * 3ull)
 		return true;
@@ -175,14 +181,14 @@ ix_reserve(struct mr_fam *f, uint8_t af, uint32_t more)
 	slots = calloc(n, sizeof(*slots));
 	if (!slots)
 		return false;
-	for (uint32_t i = 0; i < f->hw; i++) {
-		if (!mr_ent_attr(mr_ent(f, af, i)))
+	for (uint32_t i = 0; i < f->nslots; i++) {
+		uint64_t s = f->slots[i];
+		if (!s)
 			continue;
-		uint64_t h = ent_hash(f, af, i);
-		uint32_t pos = (uint32_t)h & (n - 1);
+		uint32_t pos = ix_hash(s) & (n - 1);
 		while (slots[pos])
 			pos = (pos + 1) & (n - 1);
-		slots[pos] = ix_tag(h) | (i + 1);
+		slots[pos] = s;
 	}
 	free(f->slots);
 	f->slots = slots;
@@ -192,16 +198,16 @@ ix_reserve(struct mr_fam *f, uint8_t af, uint32_t more)
 
 /* Backward-shift deletion: linear probing stays tombstone-free. */
 static void
-ix_delete(struct mr_fam *f, uint8_t af, uint32_t pos)
+ix_delete(struct mr_fam *f, uint32_t pos)
 {
 	uint32_t mask = f->nslots - 1, i = pos, j = pos;
 
 	for (;;) {
 		j = (j + 1) & mask;
-		uint32_t s = f->slots[j];
+		uint64_t s = f->slots[j];
 		if (!s)
 			break;
-		uint32_t home = (uint32_t)ent_hash(f, af, (s & IX_IDX_MASK) - 1) & mask;
+		uint32_t home = ix_hash(s) & mask;
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			f->slots[i] = s;
 			i = j;
@@ -331,7 +337,7 @@ fam_bytes(const struct mr_fam *f, uint8_t af)
 	size_t per = mr_shapes[af].stride + (f->pid_pages ? sizeof(uint32_t) : 0);
 	size_t tables = (size_t)f->pages_cap * sizeof(uint8_t *) * (f->pid_pages ? 2 : 1);
 
-	return (size_t)f->cap * per + tables + (size_t)f->nslots * sizeof(uint32_t);
+	return (size_t)f->cap * per + tables + (size_t)f->nslots * sizeof(uint64_t);
 }
 
 /* ---- routes ---- */
@@ -342,7 +348,7 @@ route_remove(struct mirror *m, uint8_t af, uint32_t pos, uint32_t idx)
 	struct mr_fam *f = &m->fam[af];
 	uint8_t *e = mr_ent(f, af, idx);
 
-	ix_delete(f, af, pos);
+	ix_delete(f, pos);
 	mr_set_unref(&m->at, mr_ent_attr(e));
 	if (e[ENT_FLAGS] & ENT_STALE)
 		f->nstale--;
@@ -429,7 +435,7 @@ announce_one(struct apply *a, uint8_t af, const struct bgp_prefix *p, uint64_t h
 
 	pos = ix_probe(f, af, &k, hk, &found);
 	if (found) {
-		route_again(a, af, (f->slots[pos] & IX_IDX_MASK) - 1, p, h);
+		route_again(a, af, ix_idx(f->slots[pos]), p, h);
 		return 0;
 	}
 	if (!ent_alloc(f, af, &idx))
@@ -439,7 +445,7 @@ announce_one(struct apply *a, uint8_t af, const struct bgp_prefix *p, uint64_t h
 		return -ENOMEM;
 	}
 	ent_fill(f, af, idx, p, h);
-	f->slots[pos] = ix_tag(hk) | (idx + 1);
+	f->slots[pos] = ix_slot(hk, idx);
 	f->count++;
 	mr_set_get(&a->m->at, h)->refs++;
 	a->changed = true;
@@ -476,10 +482,10 @@ batch_fill(struct batch *b, struct bgp_nlri_iter *it, const struct mr_fam *f, ui
 	}
 	/* a lone prefix has nothing to overlap with */
 	for (unsigned i = 0; i < n && n > 1 && f->nslots; i++) {
-		uint32_t s = f->slots[b->h[i] & mask];
+		uint64_t s = f->slots[b->h[i] & mask];
 
-		if (s && (s & ~IX_IDX_MASK) == ix_tag(b->h[i]))
-			__builtin_prefetch(mr_ent(f, af, (s & IX_IDX_MASK) - 1));
+		if (s && ix_hash(s) == (uint32_t)b->h[i])
+			__builtin_prefetch(mr_ent(f, af, ix_idx(s)));
 	}
 	return n;
 }
@@ -503,7 +509,7 @@ announce_field(struct apply *a, struct mr_akey *k, uint8_t af, struct wire_cur n
 	}
 	bgp_nlri_iter_init(&it, nlri, af, a->addpath_mask >> af & 1, false);
 	do {
-		if (!ix_reserve(f, af, BATCH)) {
+		if (!ix_reserve(f, BATCH)) {
 			err = -ENOMEM;
 			break;
 		}
@@ -542,7 +548,7 @@ withdraw_field(struct apply *a, uint8_t af, struct wire_cur nlri)
 				a->m->st.dup_withdraws++;
 				continue;
 			}
-			route_remove(a->m, af, pos, (f->slots[pos] & IX_IDX_MASK) - 1);
+			route_remove(a->m, af, pos, ix_idx(f->slots[pos]));
 			a->m->st.withdrawn++;
 			a->changed = true;
 		}

@@ -61,7 +61,10 @@ struct mr_fam {
 	uint32_t free_head;      /* 1 + a free entry index, 0: none */
 	uint32_t count;          /* routes held */
 	uint32_t nstale;         /* of which stale */
-	uint32_t *slots;         /* index: tag << IX_IDX_BITS | (1 + entry) */
+	uint64_t *slots;         /* index: hash32 << 32 | (1 + entry); 0: empty.
+				    The full hash beside the entry: growth and
+				    deletion never re-hash a key, a probe
+				    rarely reads an entry it does not want */
 	uint32_t nslots;         /* power of two, or 0 */
 };
 
