@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <rte_cycles.h>
+
 #include "counter.h"
 #include "encoder_priv.h"
 #include "event.h"
@@ -29,6 +31,7 @@ encoder_create(const struct encoder_params *p)
 	e->npeers = p->peers_per_queue;
 	e->out = p->out;
 	e->active = p->servers;
+	e->flush_cycles = rte_get_tsc_hz() / 1000000u * ENCODER_FLUSH_US;
 	TAILQ_INIT(&e->established);
 	for (unsigned i = 0; i < p->nqueues; i++) {
 		e->in[i].q = p->queues[i];
@@ -348,6 +351,29 @@ drain_input(struct encoder *e, struct enc_input *in)
 	}
 }
 
+void
+encoder_flush(struct encoder *e)
+{
+	obuf_flush(e->out);
+	e->flush_at = 0;
+}
+
+/* Half full, or old enough: the chunk goes to the stations. */
+static void
+flush_if_due(struct encoder *e)
+{
+	uint32_t pending = obuf_pending(e->out);
+	if (!pending) {
+		e->flush_at = 0;
+		return;
+	}
+	uint64_t now = rte_rdtsc();
+	if (!e->flush_at)
+		e->flush_at = now + e->flush_cycles;
+	if (pending >= OBUF_CHUNK_SIZE / 2 || now >= e->flush_at || e->stalled)
+		encoder_flush(e);
+}
+
 unsigned
 encoder_poll(struct encoder *e)
 {
@@ -355,7 +381,7 @@ encoder_poll(struct encoder *e)
 	e->stalled = !enc_ctl_run(e);
 	for (unsigned i = 0; i < e->nin && !e->stalled; i++)
 		n += drain_input(e, &e->in[i]);
-	obuf_flush(e->out);
+	flush_if_due(e);
 	return n;
 }
 

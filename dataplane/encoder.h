@@ -26,6 +26,10 @@
  * Commands and records are never interleaved: a command's work completes
  * (across polls if chunks run out) before the next record is taken.
  *
+ * Flushing: a chunk goes to the stations when half full or ENCODER_FLUSH_US
+ * after its first message, not at every poll: at a trickle, a chunk per
+ * message would pin a lagging station's memory in nearly empty chunks.
+ *
  * Owned by the encoder lcore; the control thread reads the counters.
  */
 #ifndef BMPTAP_ENCODER_H
@@ -156,8 +160,12 @@ bool encoder_next_note(struct encoder *e, struct enc_note *n);
 
 /* ---- encoder lcore side ---- */
 
+#define ENCODER_FLUSH_US 2000
+
 /** Encode what the queues hold. Returns records consumed (0: idle). */
 unsigned encoder_poll(struct encoder *e);
+/** Hand over the current chunk now (shutdown, tests). */
+void encoder_flush(struct encoder *e);
 
 /** True when a record waits for an output chunk. */
 bool encoder_stalled(const struct encoder *e);

@@ -73,6 +73,8 @@ struct encoder {
 	struct rte_ring *notes;      /* encoder -> control, SP/SC: debug only */
 	bool notes_on;               /* control -> encoder */
 	bool stalled;
+	uint64_t flush_at;           /* TSC: the open chunk's deadline; 0: none */
+	uint64_t flush_cycles;       /* ENCODER_FLUSH_US in TSC cycles */
 	struct encoder_counters c;
 };
 

@@ -148,6 +148,12 @@ obuf_flush(struct obuf *ob)
 	ob->cur = NULL;
 }
 
+uint32_t
+obuf_pending(const struct obuf *ob)
+{
+	return ob->cur ? ob->cur->len : 0;
+}
+
 uint64_t
 obuf_next_seq(const struct obuf *ob)
 {

@@ -21,7 +21,9 @@
 
 #include "wire.h"
 
-#define OBUF_CHUNK_SIZE (256u * 1024u)
+/* Big enough for the largest BMP message; small enough that a station
+ * lagging behind at a trickle pins little memory (encoder.h: flushing). */
+#define OBUF_CHUNK_SIZE (128u * 1024u)
 #define OBUF_MAX_RUNS 64u
 #define OBUF_MAX_SERVERS 64u
 
@@ -59,6 +61,8 @@ struct wire_buf *obuf_begin(struct obuf *ob, uint32_t need);
 void obuf_commit(struct obuf *ob, uint64_t mask);
 /** Hand the current chunk to the consumer, if it holds anything. */
 void obuf_flush(struct obuf *ob);
+/** Bytes in the current (not yet flushed) chunk. */
+uint32_t obuf_pending(const struct obuf *ob);
 /** Sequence number the next chunk will carry. */
 uint64_t obuf_next_seq(const struct obuf *ob);
 

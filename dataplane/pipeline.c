@@ -219,6 +219,7 @@ encoder_main(void *arg)
 		else
 			idle = 0;
 	}
+	encoder_flush(pl->enc);
 	__atomic_store_n(&pl->enc_finished, true, __ATOMIC_RELEASE);
 	return 0;
 }

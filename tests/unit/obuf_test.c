@@ -169,14 +169,17 @@ static void
 test_new_chunk_when_full(void **state)
 {
 	(void)state;
-	const uint32_t len = 100000;            /* two fit in a chunk, three do not */
+	const uint32_t len = OBUF_CHUNK_SIZE * 2 / 5; /* two fit in a chunk, three do not */
 	struct obuf *ob = obuf_create(4);
 
+	assert_int_equal(obuf_pending(ob), 0);
 	write_msg(ob, 0, len, 1);
 	write_msg(ob, 1, len, 1);
 	assert_int_equal(obuf_chunks_allocated(ob), 1);
+	assert_int_equal(obuf_pending(ob), 2 * len);
 	write_msg(ob, 2, len, 1);
 	assert_int_equal(obuf_chunks_allocated(ob), 2);
+	assert_int_equal(obuf_pending(ob), len);
 	/* the first chunk was handed over when the third message needed room */
 	assert_int_equal(obuf_bytes_queued(ob), 2 * len);
 	struct obuf_chunk *c0 = obuf_take(ob);
@@ -269,7 +272,7 @@ static void
 test_full_and_no_free_chunk(void **state)
 {
 	(void)state;
-	const uint32_t len = 100000;
+	const uint32_t len = OBUF_CHUNK_SIZE * 2 / 5;
 	struct obuf *ob = obuf_create(2);
 
 	for (uint32_t m = 0; m < 4; m++)
