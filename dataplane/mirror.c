@@ -11,9 +11,10 @@
  *  - implicit_withdraws: present, not stale, with another set or labels;
  *  - a stale route announced again is refreshed: neither of the two;
  *  - withdrawn / dup_withdraws: a withdrawn entry present / absent;
- *  - dup_updates: a non-EoR UPDATE with at least one announced entry,
- *    all of them duplicate advertisements, and no route removed
- *    (withdrawals of absent routes allowed);
+ *  - dup_updates: a non-EoR UPDATE with at least one announced or
+ *    withdrawn entry in a parsed family that changed nothing: every
+ *    announcement a duplicate advertisement, every withdrawal a
+ *    duplicate withdraw;
  *  - updates counts every UPDATE applied, End-of-RIB included.
  */
 #include <errno.h>
@@ -389,7 +390,7 @@ labels_equal(uint8_t af, const uint8_t *e, const struct bgp_prefix *p)
 struct apply {
 	struct mirror *m;
 	uint32_t addpath_mask;
-	uint32_t announced;      /* entries announced in parsed families */
+	uint32_t entries;        /* announced or withdrawn, parsed families */
 	bool changed;            /* a route added, replaced, refreshed or removed */
 	int err;
 };
@@ -514,7 +515,7 @@ announce_field(struct apply *a, struct mr_akey *k, uint8_t af, struct wire_cur n
 			break;
 		}
 		n = batch_fill(&b, &it, f, af);
-		a->announced += n;
+		a->entries += n;
 		a->m->st.announced += n;
 		for (unsigned i = 0; i < n && !err; i++)
 			err = announce_one(a, af, &b.p[i], b.h[i], h);
@@ -536,6 +537,7 @@ withdraw_field(struct apply *a, uint8_t af, struct wire_cur nlri)
 	bgp_nlri_iter_init(&it, nlri, af, a->addpath_mask >> af & 1, true);
 	do {
 		n = batch_fill(&b, &it, f, af);
+		a->entries += n;
 		for (unsigned i = 0; i < n; i++) {
 			const struct bgp_prefix *p = &b.p[i];
 			struct mr_key k = { p->addr, p->rd, p->path_id, p->len };
@@ -601,7 +603,7 @@ mirror_apply(struct mirror *m, const struct bgp_update *u, const struct bgp_caps
 			withdraw_field(&a, (uint8_t)af, u->unreach_nlri);
 	}
 	announce_all(&a, u);
-	if (a.announced && !a.changed && !a.err)
+	if (a.entries && !a.changed && !a.err)
 		m->st.dup_updates++;
 	return a.err;
 }
