@@ -51,8 +51,11 @@ static void
 hstr(const struct rcfg_hash *h, const char *name, char *out, size_t len)
 {
 	const char *v = hget(h, name);
+	/* Fields longer than the column are cut, on purpose (display only). */
+	size_t n = v ? strnlen(v, len - 1) : 0;
 
-	snprintf(out, len, "%s", v ? v : "");
+	memcpy(out, v ? v : "", n);
+	out[n] = '\0';
 }
 
 /* "1 2" (or "1,2"): ascending server ids; anything else is skipped. */
