@@ -23,8 +23,8 @@
 #define IO_TIMEOUT_MS 1000
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
-#define KEYSPACE_DEBOUNCE_MS 100
-#define STATE_TTL_S "10"           /* state rows outlive a publish by this */    /* raw edits: let a burst of HSETs land */
+#define KEYSPACE_DEBOUNCE_MS 100   /* raw edits: let a burst of HSETs land */
+#define STATE_TTL_S "10"           /* state rows outlive a publish by this */
 #define OUTAGE_LOG_MS 30000
 #define ERR_MAX 320
 
