@@ -3,7 +3,8 @@
  * bmptap-gen: deterministic synthesis of mirrored BGP traffic.
  *
  * gen_opts_parse() turns a command line into struct gen_opts;
- * gen_run() writes the capture (and the truth file when asked). Same
+ * gen_run() writes the capture, or hands the frames to opts.sink (--tx,
+ * see tx.h), and the truth file when asked. Same
  * options, same bytes: every random choice comes from streams seeded by
  * --seed, and nothing depends on the host or the wall clock.
  */
@@ -17,6 +18,16 @@
 
 enum gen_transport { GEN_TR_MIXED, GEN_TR_V4, GEN_TR_V6 };
 enum gen_bg_kind { GEN_BG_IMIX, GEN_BG_64 };
+
+/**
+ * Where frames go instead of the capture file (--tx). frame() gets each
+ * frame (only valid during the call) with its capture time in picoseconds
+ * from the start; it returns 0, or -errno to stop the run with that error.
+ */
+struct gen_sink {
+	int (*frame)(void *arg, const uint8_t *frame, size_t len, uint64_t ts_ps);
+	void *arg;
+};
 
 struct gen_opts {
 	uint32_t sessions;
@@ -43,8 +54,13 @@ struct gen_opts {
 	uint16_t vlan;           /**< 0: untagged */
 	uint64_t pps;            /**< frame rate of timestamps... */
 	uint64_t bps;            /**< ...or bit rate (wire bytes), one is set */
-	uint32_t passes;         /**< whole lifecycles per session */
+	uint32_t passes;         /**< whole lifecycles per session (x --loop) */
 	bool quiet;
+	bool tx;                 /**< --tx: send on a DPDK port, no --pcap */
+	bool paced;              /**< --pps or --bps given: tx paces, else full speed */
+	uint16_t tx_port;        /**< --port: DPDK port id */
+	uint32_t loop;           /**< --loop: stream sent K times (folded into passes) */
+	const struct gen_sink *sink; /**< set by the caller: frames go here, not to pcap */
 };
 
 /* Indexes of gen_stats.msgs: the BGP message type. */

@@ -17,7 +17,10 @@ enum opt_id {
 	O_SESSIONS = 256, O_RECEIVERS, O_IPV4, O_IPV6, O_SEED, O_PCAP, O_TRUTH, O_TRANSPORT,
 	O_ISN_WRAP, O_ADDPATH, O_EXT_MSG, O_ONE_WAY, O_KEEP_OPEN, O_CHURN, O_CHURN_S, O_RESETS, O_BG,
 	O_BG_KIND, O_LOSS, O_REORDER, O_MSS, O_VLAN, O_PPS, O_BPS, O_PASSES, O_QUIET, O_HELP,
+	O_TX, O_PORT, O_LOOP,
 };
+
+#define MAX_PASSES 10000u
 
 static const struct option long_opts[] = {
 	{ "sessions", required_argument, NULL, O_SESSIONS },
@@ -47,12 +50,18 @@ static const struct option long_opts[] = {
 	{ "passes", required_argument, NULL, O_PASSES },
 	{ "quiet", no_argument, NULL, O_QUIET },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "tx", no_argument, NULL, O_TX },
+	{ "port", required_argument, NULL, O_PORT },
+	{ "loop", required_argument, NULL, O_LOOP },
 	{ NULL, 0, NULL, 0 },
 };
 
 static const char usage_text[] =
 "usage: bmptap-gen --pcap OUT.pcap [options]\n"
-"Synthesize mirrored BGP traffic, deterministically from --seed.\n"
+"       bmptap-gen [EAL options --] --tx [--port N] [--pps R | --bps R] [--loop K]\n"
+"                  [options]\n"
+"Synthesize mirrored BGP traffic, deterministically from --seed, into a\n"
+"capture or out of a DPDK port.\n"
 "\n"
 "  --sessions N          BGP sessions (default 1)\n"
 "  --receivers K         sessions per first speaker: one sender towards K\n"
@@ -78,13 +87,29 @@ static const char usage_text[] =
 "  --reorder P           swap adjacent data segments with probability P\n"
 "  --mss N               TCP MSS (default 1448 over IPv4, 1428 over IPv6)\n"
 "  --vlan ID             802.1Q tag on every frame\n"
-"  --pps R | --bps R     timestamp rate (default 1M pps; k/M/G suffixes)\n"
+"  --pps R | --bps R     timestamp rate (default 1M pps; k/M/G suffixes); with\n"
+"                        --tx the send rate (default: as fast as the port\n"
+"                        takes); bit/s count 24 more bytes per frame (FCS,\n"
+"                        preamble, inter-frame gap)\n"
 "  --passes K            whole session lifecycles, new ports and ISNs each,\n"
 "                        so a looped replay never retransmits (default 1)\n"
 "  --quiet               no summary line\n"
 "  --help                this text\n"
 "\n"
-"Exit status: 0 done, 1 I/O error, 2 bad arguments.\n";
+"Transmit (DPDK; ports come from the EAL options before --):\n"
+"  --tx                  send the frames out of a DPDK port (excludes --pcap);\n"
+"                        each frame leaves at its capture time\n"
+"  --port N              DPDK port id (default 0)\n"
+"  --loop K              send the stream K times, each a new session\n"
+"                        lifecycle (K x --passes passes)\n"
+"  EAL ports: --vdev net_af_packet0,iface=IF (a Linux interface, e.g. a veth),\n"
+"  --vdev net_memif0,role=server,socket=PATH (a local bmptapd given the same\n"
+"  with role=client), --vdev net_null0 (discard: measures the rate),\n"
+"  -a PCI_ADDR (a NIC). Without EAL options: --no-huge -m 512 --no-shconf\n"
+"  when no hugepage is free (else --in-memory), --file-prefix bmptap-gen-PID,\n"
+"  --no-pci when only --vdev ports are named.\n"
+"\n"
+"Exit status: 0 done, 1 I/O or port error, 2 bad arguments.\n";
 
 void
 gen_opts_usage(FILE *f)
@@ -106,6 +131,7 @@ gen_opts_default(struct gen_opts *o)
 	o->bg_kind = GEN_BG_IMIX;
 	o->pps = 1000000;
 	o->passes = 1;
+	o->loop = 1;
 }
 
 static int
@@ -250,6 +276,7 @@ set_flag(struct gen_opts *o, int id)
 	case O_ONE_WAY: o->one_way = true; return 0;
 	case O_KEEP_OPEN: o->keep_open = true; return 0;
 	case O_QUIET: o->quiet = true; return 0;
+	case O_TX: o->tx = true; return 0;
 	default: return 1;
 	}
 }
@@ -267,7 +294,9 @@ set_count(struct gen_opts *o, int id, const char *a, char *err, size_t el)
 	case O_RESETS: return set_u32("resets", a, 0, 1000, &o->resets, err, el);
 	case O_MSS: return set_u16("mss", a, 64, 9000, &o->mss, err, el);
 	case O_VLAN: return set_u16("vlan", a, 1, 4094, &o->vlan, err, el);
-	case O_PASSES: return set_u32("passes", a, 1, 10000, &o->passes, err, el);
+	case O_PASSES: return set_u32("passes", a, 1, MAX_PASSES, &o->passes, err, el);
+	case O_PORT: return set_u16("port", a, 0, 1023, &o->tx_port, err, el);
+	case O_LOOP: return set_u32("loop", a, 1, MAX_PASSES, &o->loop, err, el);
 	default: return 1;
 	}
 }
@@ -299,11 +328,47 @@ apply(struct gen_opts *o, int id, const char *a, char *err, size_t el)
 	return rc <= 0 ? rc : set_other(o, id, a, err, el);
 }
 
-static int
-check(const struct gen_opts *o, char *err, size_t el)
+/* Options only --tx reads, and --tx's exclusions; `seen`: SEEN_* bits. */
+#define SEEN_PPS 1u
+#define SEEN_BPS 2u
+#define SEEN_PORT 4u
+#define SEEN_LOOP 8u
+
+static unsigned
+seen_bit(int id)
 {
-	if (o->pcap == NULL)
-		return fail(err, el, "--pcap FILE is required");
+	switch (id) {
+	case O_PPS: return SEEN_PPS;
+	case O_BPS: return SEEN_BPS;
+	case O_PORT: return SEEN_PORT;
+	case O_LOOP: return SEEN_LOOP;
+	default: return 0;
+	}
+}
+
+static int
+check_mode(struct gen_opts *o, unsigned seen, char *err, size_t el)
+{
+	if (o->tx && o->pcap)
+		return fail(err, el, "--pcap and --tx exclude each other");
+	if (!o->tx && o->pcap == NULL)
+		return fail(err, el, "--pcap FILE (a capture) or --tx (a DPDK port) is required");
+	if (!o->tx && (seen & SEEN_PORT))
+		return fail(err, el, "--port needs --tx");
+	if (!o->tx && (seen & SEEN_LOOP))
+		return fail(err, el, "--loop needs --tx (a capture repeats with --passes)");
+	if ((uint64_t)o->passes * o->loop > MAX_PASSES)
+		return fail(err, el, "--passes x --loop exceeds %u", MAX_PASSES);
+	o->passes *= o->loop;
+	o->paced = (seen & (SEEN_PPS | SEEN_BPS)) != 0;
+	return 0;
+}
+
+static int
+check(struct gen_opts *o, unsigned seen, char *err, size_t el)
+{
+	if (check_mode(o, seen, err, el))
+		return -1;
 	if (o->receivers > o->sessions)
 		return fail(err, el, "--receivers (%u) exceeds --sessions (%u)", o->receivers,
 			    o->sessions);
@@ -317,7 +382,8 @@ int
 gen_opts_parse(struct gen_opts *o, int argc, char **argv, FILE *out, char *err,
 	       size_t errlen)
 {
-	int id, rates = 0;   /* bit 0: --pps seen, bit 1: --bps seen */
+	unsigned seen = 0;
+	int id;
 
 	gen_opts_default(o);
 	optind = 0;
@@ -331,13 +397,13 @@ gen_opts_parse(struct gen_opts *o, int argc, char **argv, FILE *out, char *err,
 			return fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
 		if (id == ':')
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-		rates |= (id == O_PPS ? 1 : 0) | (id == O_BPS ? 2 : 0);
+		seen |= seen_bit(id);
 		if (apply(o, id, optarg, err, errlen))
 			return -1;
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
-	if (rates == 3)
+	if ((seen & SEEN_PPS) && (seen & SEEN_BPS))
 		return fail(err, errlen, "--pps and --bps exclude each other");
-	return check(o, err, errlen);
+	return check(o, seen, err, errlen);
 }

@@ -3,29 +3,38 @@
  * The capture clock and frame output. Timestamps advance per frame at
  * --pps, or by wire time at --bps (frame + FCS, preamble and inter-frame
  * gap: 24 bytes); idle periods between timed events jump the clock.
+ * Frames go to the capture, or to the caller's sink (--tx) with their
+ * capture time, which the transmitter paces on.
  */
 #include "gen_int.h"
+#include "tx.h"
 
 #define START_US 1700000000000000ull /* fixed epoch: output must not
 					 depend on the wall clock */
-#define WIRE_OVERHEAD 24
 #define BG_FRAME_MAX 2048
 
-static uint64_t
-frame_gap_ps(const struct gen_ctx *c, size_t len)
-{
-	if (c->opt->bps)
-		return (uint64_t)(len + WIRE_OVERHEAD) * 8 * GEN_PS_PER_S / c->opt->bps;
-	return GEN_PS_PER_S / c->opt->pps;
-}
-
+/*
+ * A sink's error stops the scheduler as a write error of the capture
+ * would; frames made after it in the same step are not handed over nor
+ * counted, so frames = what the sink saw.
+ */
 static void
 write_one(struct gen_ctx *c, const uint8_t *f, size_t len)
 {
-	gen_pcap_write(&c->pcap, START_US + c->clock_ps / 1000000, f, len);
+	const struct gen_sink *k = c->opt->sink;
+
+	if (k == NULL) {
+		gen_pcap_write(&c->pcap, START_US + c->clock_ps / 1000000, f, len);
+	} else if (c->pcap.err) {
+		return;
+	} else {
+		int rc = k->frame(k->arg, f, len, c->clock_ps);
+		if (rc)
+			c->pcap.err = rc;
+	}
 	c->st.frames++;
 	c->st.bytes += len;
-	c->clock_ps += frame_gap_ps(c, len);
+	c->clock_ps += gen_pace_gap_ps(c->opt->pps, c->opt->bps, len);
 }
 
 void

@@ -138,7 +138,8 @@ ctx_open(struct gen_ctx *c, const struct gen_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	int rc = gen_pcap_open(&c->pcap, o->pcap);
+	/* with a sink (--tx) frames never reach a capture file */
+	int rc = o->sink ? 0 : gen_pcap_open(&c->pcap, o->pcap);
 	if (rc) {
 		snprintf(err, errlen, "%s: %s", o->pcap, strerror(-rc));
 		return rc;
@@ -154,7 +155,7 @@ ctx_open(struct gen_ctx *c, const struct gen_opts *o, char *err, size_t errlen)
 static int
 ctx_close(struct gen_ctx *c, char *err, size_t errlen)
 {
-	int rc = gen_pcap_close(&c->pcap);
+	int rc = c->opt->sink ? 0 : gen_pcap_close(&c->pcap);
 
 	if (rc)
 		snprintf(err, errlen, "%s: %s", c->opt->pcap, strerror(-rc));

@@ -9,6 +9,7 @@
  * checksums are worked out by hand in the comments next to them.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@
 #include "bench/gen/gen.h"
 #include "bench/gen/pkt.h"
 #include "bench/gen/table.h"
+#include "bench/gen/tx.h"
 #include "dataplane/bgp.h"
 
 #define BE16(x) (uint8_t)((x) >> 8), (uint8_t)(x)
@@ -716,6 +718,243 @@ test_opts_help(void **state)
 	assert_int_equal(parse(&o, "--help", err, sizeof(err)), 1);
 }
 
+/* ---- --tx: pacer, options, EAL command line, sink ------------------------ */
+
+/* Clock steps: 1/pps, or (len + 24 bytes) x 8 bits at bps, in ps. */
+static void
+test_pace_gap(void **state)
+{
+	(void)state;
+	assert_int_equal(gen_pace_gap_ps(5000, 0, 1500), 200000000ull);    /* 200 us */
+	assert_int_equal(gen_pace_gap_ps(1000000, 0, 60), 1000000ull);      /* 1 us */
+	/* 101 + 24 = 125 bytes = 1000 bits at 1 Mbit/s: 1 ms */
+	assert_int_equal(gen_pace_gap_ps(0, 1000000, 101), 1000000000ull);
+	/* 60 + 24 = 84 bytes = 672 bits at 10 Gbit/s: 67.2 ns */
+	assert_int_equal(gen_pace_gap_ps(0, 10000000000ull, 60), 67200ull);
+	/* bps wins when both are set, as --bps clears pps */
+	assert_int_equal(gen_pace_gap_ps(5, 1000000, 101), 1000000000ull);
+}
+
+/*
+ * Frames allowed = leading frames stamped at or before the elapsed time.
+ * 5000 pps on a 2 GHz TSC: one frame per 200 us = 400000 cycles.
+ * 1 Mbit/s on a 3 GHz TSC, frames of 101, 60, 101 bytes: stamped 0,
+ * 1 ms (1000 bits), 1.672 ms (+672 bits) = 0, 3000000, 5016000 cycles.
+ */
+static void
+test_pace_allowed(void **state)
+{
+	static const uint64_t pps_ts[32] = {
+		0, 200000000ull, 400000000ull, 600000000ull, 800000000ull, 1000000000ull,
+		[31] = 6200000000ull,
+	};
+	static const uint64_t bps_ts[3] = { 0, 1000000000ull, 1672000000ull };
+	static const struct {
+		uint64_t hz;
+		uint64_t elapsed;
+		const uint64_t *ts;
+		unsigned n;
+		unsigned want;
+	} cases[] = {
+		{ 2000000000ull, 0, pps_ts, 6, 1 },
+		{ 2000000000ull, 399999, pps_ts, 6, 1 },
+		{ 2000000000ull, 400000, pps_ts, 6, 2 },
+		{ 2000000000ull, 1000000, pps_ts, 6, 3 },
+		{ 2000000000ull, 2000000, pps_ts, 6, 6 },
+		{ 2000000000ull, 2000000000ull, pps_ts, 6, 6 },     /* never past n */
+		{ 2000000000ull, 0, pps_ts, 0, 0 },
+		{ 3000000000ull, 2999999, bps_ts, 3, 1 },
+		{ 3000000000ull, 3000000, bps_ts, 3, 2 },
+		{ 3000000000ull, 5015999, bps_ts, 3, 2 },
+		{ 3000000000ull, 5016000, bps_ts, 3, 3 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned got = gen_pace_allowed(cases[i].hz, cases[i].elapsed, cases[i].ts,
+						cases[i].n);
+		if (got != cases[i].want)
+			fail_msg("case %zu: %u frames allowed, want %u", i, got, cases[i].want);
+	}
+}
+
+/* Due times round up, elapsed times down: a frame is never early. */
+static void
+test_pace_rounding(void **state)
+{
+	static const uint64_t one_us = 1000000ull;
+
+	(void)state;
+	assert_int_equal(gen_pace_cycles(3000000000ull, one_us), 3000);
+	assert_int_equal(gen_pace_cycles(3000000000ull, 1), 1);         /* 0.003 -> 1 */
+	/* 2.5 GHz + 1 Hz: 1 us = 2500.000001 cycles -> 2501 */
+	assert_int_equal(gen_pace_cycles(2500000001ull, one_us), 2501);
+	assert_int_equal(gen_pace_allowed(2500000001ull, 2500, &one_us, 1), 0);
+	assert_int_equal(gen_pace_allowed(2500000001ull, 2501, &one_us, 1), 1);
+	/* an hour at 3 GHz: 1.08e13 cycles x 1e12 does not fit 64 bits */
+	assert_int_equal(gen_pace_ps(3000000000ull, 10800000000000ull), 3600000000000000ull);
+	assert_int_equal(gen_pace_cycles(3000000000ull, 3600000000000000ull),
+			 10800000000000ull);
+}
+
+static void
+test_tx_opts_should_parse(void **state)
+{
+	struct gen_opts o;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(parse(&o, "--tx --ipv4 10", err, sizeof(err)), 0);
+	assert_true(o.tx && !o.paced);
+	assert_null(o.pcap);
+	assert_null(o.sink);
+	assert_int_equal(o.tx_port, 0);
+	assert_int_equal(o.passes, 1);
+	assert_int_equal(parse(&o, "--tx --port 3 --pps 5k --loop 4 --passes 2", err,
+			       sizeof(err)), 0);
+	assert_true(o.tx && o.paced);
+	assert_int_equal(o.tx_port, 3);
+	assert_int_equal(o.pps, 5000);
+	assert_int_equal(o.loop, 4);
+	assert_int_equal(o.passes, 8);         /* each loop a whole new lifecycle */
+	assert_int_equal(parse(&o, "--tx --bps 1G", err, sizeof(err)), 0);
+	assert_true(o.paced);
+	assert_int_equal(o.bps, 1000000000ull);
+	assert_int_equal(o.pps, 0);
+	assert_int_equal(parse(&o, "--pcap p --pps 5k", err, sizeof(err)), 0);
+	assert_false(o.tx);
+}
+
+static void
+test_tx_opts_should_error(void **state)
+{
+	static const struct {
+		const char *line;
+		const char *needle;
+	} bad[] = {
+		{ "--tx --pcap p", "--pcap and --tx exclude" },
+		{ "--pcap p --tx", "--pcap and --tx exclude" },
+		{ "--pcap p --port 1", "--port needs --tx" },
+		{ "--pcap p --loop 2", "--loop needs --tx" },
+		{ "--port 1", "--tx" },
+		{ "--tx --port 1024", "--port: 1024 is out of range" },
+		{ "--tx --port eth0", "--port: 'eth0' is not a number" },
+		{ "--tx --loop 0", "--loop: 0 is out of range" },
+		{ "--tx --loop", "'--loop' needs a value" },
+		{ "--tx --passes 200 --loop 100", "--passes x --loop exceeds 10000" },
+		{ "--tx --pps 1k --bps 1M", "exclude" },
+		{ "--tx --pps 0", "--pps" },
+		{ "--tx --resets 3 --loop 5000", "connections per session" },
+	};
+	struct gen_opts o;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (parse(&o, bad[i].line, err, sizeof(err)) != -1)
+			fail_msg("accepted: %s", bad[i].line);
+		if (strstr(err, bad[i].needle) == NULL)
+			fail_msg("'%s': message '%s' lacks '%s'", bad[i].line, err, bad[i].needle);
+	}
+}
+
+static void
+assert_argv(const struct gen_eal *e, const char *const *want)
+{
+	int n = 0;
+
+	while (want[n])
+		n++;
+	if (e->argc != n)
+		fail_msg("%d EAL arguments, want %d (last: %s)", e->argc, n,
+			 e->argc ? e->argv[e->argc - 1] : "-");
+	for (int i = 0; i < n; i++)
+		if (strcmp(e->argv[i], want[i]) != 0)
+			fail_msg("EAL argument %d: '%s', want '%s'", i, e->argv[i], want[i]);
+	assert_null(e->argv[n]);
+}
+
+/* bmptapd's policy: memory, prefix, log level, PCI scan, lcore placement. */
+static void
+test_eal_defaults(void **state)
+{
+	static char *none[] = { NULL };
+	static char *vdev[] = { "--vdev", "net_null0" };
+	static char *all[] = { "-a", "0000:01:00.0", "--vdev", "x", "-m", "1024",
+			       "--file-prefix", "mine", "--log-level=debug", "-l", "1" };
+	static char *eq[] = { "--socket-mem=1024", "--lcores=1@2", "--file-prefix=p",
+			      "--no-pci" };
+	static const char *const want_none[] = {
+		"bmptap-gen", "--no-huge", "-m", "512", "--no-shconf",
+		"--file-prefix=bmptap-gen-42", "--log-level=notice",
+		"--log-level=lib.telemetry:error", "--lcores=0@(0,1)", NULL };
+	static const char *const want_vdev[] = {
+		"bmptap-gen", "--vdev", "net_null0", "--in-memory", "--file-prefix=bmptap-gen-7",
+		"--log-level=notice", "--log-level=lib.telemetry:error", "--no-pci", NULL };
+	static const char *const want_all[] = {
+		"bmptap-gen", "-a", "0000:01:00.0", "--vdev", "x", "-m", "1024", "--file-prefix",
+		"mine", "--log-level=debug", "-l", "1", NULL };
+	static const char *const want_eq[] = {
+		"bmptap-gen", "--socket-mem=1024", "--lcores=1@2", "--file-prefix=p", "--no-pci",
+		"--log-level=notice", "--log-level=lib.telemetry:error", NULL };
+	struct gen_eal e;
+
+	(void)state;
+	assert_int_equal(gen_eal_build(&e, "bmptap-gen", 0, none, false, 42, "0,1"), 0);
+	assert_argv(&e, want_none);
+	gen_eal_free(&e);
+	assert_int_equal(gen_eal_build(&e, "bmptap-gen", 2, vdev, true, 7, NULL), 0);
+	assert_argv(&e, want_vdev);
+	gen_eal_free(&e);
+	assert_int_equal(gen_eal_build(&e, "bmptap-gen", 11, all, false, 1, "0-3"), 0);
+	assert_argv(&e, want_all);
+	gen_eal_free(&e);
+	assert_int_equal(gen_eal_build(&e, "bmptap-gen", 4, eq, false, 1, "0"), 0);
+	assert_argv(&e, want_eq);
+	gen_eal_free(&e);
+}
+
+static void
+test_eal_split_and_limits(void **state)
+{
+	static char *a[] = { "bmptap-gen", "--vdev", "net_null0", "--", "--tx", "--", NULL };
+	static char *b[] = { "bmptap-gen", "--tx", NULL };
+	static char *c[] = { "bmptap-gen", "--", "--tx", NULL };
+	char *many[GEN_EAL_MAX];
+	struct gen_eal e;
+
+	(void)state;
+	assert_int_equal(gen_eal_split(6, a), 3);
+	assert_int_equal(gen_eal_split(2, b), 0);
+	assert_int_equal(gen_eal_split(3, c), 1);
+	for (int i = 0; i < GEN_EAL_MAX; i++)
+		many[i] = "--vdev";
+	assert_int_equal(gen_eal_build(&e, "g", GEN_EAL_MAX, many, false, 1, NULL), -E2BIG);
+	assert_int_equal(e.argc, 0);
+}
+
+/* 1000 frames of 100 bytes in 0.5 s: 2 kpps, (100 + 24) x 8 x 2000 bit/s. */
+static void
+test_tx_summary(void **state)
+{
+	struct gen_tx_stats st = { .frames = 1000, .bytes = 100000, .bursts = 40, .retries = 3,
+				   .not_sent = 2, .port_opackets = 1000, .seconds = 0.5 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	gen_tx_summary_print(f, "net_null0", &st);
+	fclose(f);
+	assert_non_null(strstr(buf, "tx net_null0: 1000 frames, 100000 bytes sent in 0.500 s"));
+	assert_non_null(strstr(buf, "2.000 kpps"));
+	assert_non_null(strstr(buf, "1.984 Mbit/s on the wire"));
+	assert_non_null(strstr(buf, "3 retries, 2 not sent"));
+	free(buf);
+}
+
 /* ---- whole runs --------------------------------------------------------- */
 
 struct run_dir {
@@ -1144,6 +1383,64 @@ test_e2e_induced_only(void **state)
 	free(truth);
 }
 
+/* What a sink sees: every frame of the capture, with its timestamp. */
+struct sink_rec {
+	uint64_t frames;
+	uint64_t bytes;
+	uint64_t last_ps;
+	uint64_t first_us[3];    /* capture microseconds of the first frames */
+	uint64_t stop_after;     /* fail with -EPIPE after this many (0: never) */
+};
+
+static int
+sink_frame(void *arg, const uint8_t *f, size_t len, uint64_t ts_ps)
+{
+	struct sink_rec *r = arg;
+
+	(void)f;
+	if (r->frames && ts_ps < r->last_ps)
+		return -EINVAL;
+	if (r->frames < 3)
+		r->first_us[r->frames] = ts_ps / 1000000;
+	r->last_ps = ts_ps;
+	r->frames++;
+	r->bytes += len;
+	return r->stop_after && r->frames == r->stop_after ? -EPIPE : 0;
+}
+
+static void
+test_sink_gets_the_capture(void **state)
+{
+	struct run_dir *d = *state;
+	struct sink_rec r = { 0 };
+	struct gen_sink k = { sink_frame, &r };
+	struct gen_summary ps, ss;
+	struct gen_opts o;
+	char err[256] = "", line[256];
+
+	run_gen(d->path, "s", "--sessions 2 --ipv4 300 --ipv6 100 --pps 1000", &ps);
+	snprintf(line, sizeof(line), "--pcap %s/unused.pcap --sessions 2 --ipv4 300 --ipv6 100 "
+		 "--pps 1000", d->path);
+	assert_int_equal(parse(&o, line, err, sizeof(err)), 0);
+	o.sink = &k;
+	assert_int_equal(gen_run(&o, &ss, err, sizeof(err)), 0);
+	assert_int_equal(r.frames, ps.st.frames);
+	assert_int_equal(r.bytes, ps.st.bytes);
+	/* 1000 pps: 0, 1, 2 ms */
+	assert_int_equal(r.first_us[0], 0);
+	assert_int_equal(r.first_us[1], 1000);
+	assert_int_equal(r.first_us[2], 2000);
+	/* with a sink, --pcap is never created */
+	struct stat sb;
+	snprintf(line, sizeof(line), "%s/unused.pcap", d->path);
+	assert_int_equal(stat(line, &sb), -1);
+	/* a sink's error ends the run with it */
+	memset(&r, 0, sizeof(r));
+	r.stop_after = 5;
+	assert_int_equal(gen_run(&o, &ss, err, sizeof(err)), -EPIPE);
+	assert_int_equal(r.frames, 5);
+}
+
 int
 main(void)
 {
@@ -1170,10 +1467,19 @@ main(void)
 		cmocka_unit_test(test_opts_should_parse),
 		cmocka_unit_test(test_opts_should_error),
 		cmocka_unit_test(test_opts_help),
+		cmocka_unit_test(test_pace_gap),
+		cmocka_unit_test(test_pace_allowed),
+		cmocka_unit_test(test_pace_rounding),
+		cmocka_unit_test(test_tx_opts_should_parse),
+		cmocka_unit_test(test_tx_opts_should_error),
+		cmocka_unit_test(test_eal_defaults),
+		cmocka_unit_test(test_eal_split_and_limits),
+		cmocka_unit_test(test_tx_summary),
 		cmocka_unit_test_setup_teardown(test_deterministic, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_pcap_layout, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_e2e_tshark, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_e2e_induced_only, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_sink_gets_the_capture, setup_dir, teardown_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
