@@ -238,7 +238,7 @@ model_update(struct model *md, const struct upd *u)
 		model_announce(md, u->f, u->ann[i], u->f != 0 || u->mp, u, &changed);
 	for (unsigned i = 0; u->two && i < u->nann; i++)
 		model_announce(md, u->f2, u->ann[i], true, u, &changed);
-	if (u->nann && !changed)
+	if ((u->nann || u->nwd) && !changed)
 		md->st.dup_updates++;
 }
 
