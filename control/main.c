@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <net/if.h>
 #include <pcap/pcap.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include "dataplane/bmp.h"
 #include "dataplane/obuf.h"
 #include "dataplane/pipeline.h"
+#include "pmd/xdp_stats.h"
 #include "cfg.h"
 #include "default_conf.h"
 #include "evloop.h"
@@ -424,10 +426,14 @@ redis_config(struct daemon *d)
 
 /* ---- state snapshots: Redis and telemetry ---- */
 
+/* The pipeline's counters, then the XDP filters' (what never reached it). */
 static void
 visit_counters(void *arg, const struct counter_visitor *v)
 {
-	pipeline_counters(arg, v);
+	struct daemon *d = arg;
+	pipeline_counters(d->pl, v);
+	for (unsigned i = 0; i < d->o.nxdps; i++)
+		xdp_stats_read(d->o.xdps[i], v->fn, v->arg);
 }
 
 static void
@@ -442,7 +448,7 @@ build_state(struct daemon *d, uint64_t now)
 		stations_get(d->stations, i, &si[i]);
 	struct state_inputs in = {
 		.cfg = &d->cfg, .config = &d->sc, .servers = si, .nservers = n,
-		.peers = d->peers, .counters = visit_counters, .counters_arg = d->pl,
+		.peers = d->peers, .counters = visit_counters, .counters_arg = d,
 		.buffer_used = obuf_bytes_queued(ob),
 		.buffer_limit = (uint64_t)obuf_max_chunks(ob) * OBUF_CHUNK_SIZE,
 		.now_ms = now, .uptime_s = (now - d->start_ms) / 1000,
@@ -516,9 +522,17 @@ state_tick(struct daemon *d, uint64_t now)
 }
 
 static void
+print_xdp_counter(void *arg, const char *scope, const char *name, uint64_t value)
+{
+	fprintf(arg, "%s.%s %" PRIu64 "\n", scope, name, value);
+}
+
+static void
 print_counters(struct daemon *d)
 {
 	pipeline_print_counters(d->pl, stderr);
+	for (unsigned i = 0; i < d->o.nxdps; i++)
+		xdp_stats_read(d->o.xdps[i], print_xdp_counter, stderr);
 	uint64_t first = pipeline_first_rx_ns(d->pl);
 	if (first && d->drained_ns > first)
 		fprintf(stderr, "run.first_packet_to_drained_us %lu\n",

@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "opts.h"
+#include "pmd/xdp_config.h"
 #include "rcfg.h"
+
+#if BMPTAP_XDP
+#define XDP_OBJ_HELP BMPTAP_XDP_OBJ_INSTALL
+#else
+#define XDP_OBJ_HELP "(none: built without XDP support)"
+#endif
 
 #define DEFAULT_MAX_FLOWS 16384
 #define DEFAULT_BUFFER_MB 256
@@ -21,6 +32,12 @@ static const char usage_text[] =
 	"Capture:\n"
 	"  --pcap FILE         read a capture file (DPDK pcap PMD); repeatable\n"
 	"  --iface IF          capture a Linux interface (DPDK af_packet PMD); repeatable\n"
+	"  --xdp IF            capture a mirror port through AF_XDP (DPDK af_xdp PMD, RX\n"
+	"                      queue 0) behind bmptap's XDP filter: BGP frames reach\n"
+	"                      bmptapd, the driver drops everything else (IF carries no\n"
+	"                      host traffic while bmptapd runs); counters xdp.IF.*;\n"
+	"                      repeatable. The filter: $BMPTAP_XDP_OBJ, the build tree's\n"
+	"                      pmd/xdp/, or %s\n"
 	"  (any DPDK port works too: EAL -a PCI_ADDR, --vdev net_af_xdp0,iface=IF, ...)\n"
 	"  --exit-on-eof       exit once every capture file is consumed and exported\n"
 	"\n"
@@ -49,18 +66,20 @@ static const char usage_text[] =
 	"  --version           version\n"
 	"\n"
 	"Without EAL options, bmptapd starts without hugepages (--no-huge) when none\n"
-	"are free, and without a PCI scan when --pcap/--iface name every port.\n"
+	"are free, and without a PCI scan when --pcap/--iface/--xdp name every port.\n"
 	"Signals: INT/TERM flush and exit, HUP re-reads --config (or Redis), USR1 prints\n"
 	"counters. DPDK telemetry: /bmptap/global, servers, peers, ports, lcores.\n";
 
 enum {
 	OPT_PCAP = 256, OPT_IFACE, OPT_BMP_OUT, OPT_CONFIG, OPT_EXIT_EOF, OPT_BUFFER, OPT_SYSNAME,
 	OPT_MAX_FLOWS, OPT_RX_LCORES, OPT_BUSY, OPT_DEBUG, OPT_VERSION, OPT_REDIS, OPT_NS,
+	OPT_XDP,
 };
 
 static const struct option longopts[] = {
 	{ "pcap", required_argument, NULL, OPT_PCAP },
 	{ "iface", required_argument, NULL, OPT_IFACE },
+	{ "xdp", required_argument, NULL, OPT_XDP },
 	{ "bmp-out", required_argument, NULL, OPT_BMP_OUT },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "redis", required_argument, NULL, OPT_REDIS },
@@ -120,6 +139,8 @@ apply_opt(int c, const char *arg, struct opts *o, char *err, size_t errlen)
 		return add_port(o->pcaps, &o->npcaps, arg, "pcap", err, errlen);
 	case OPT_IFACE:
 		return add_port(o->ifaces, &o->nifaces, arg, "iface", err, errlen);
+	case OPT_XDP:
+		return add_port(o->xdps, &o->nxdps, arg, "xdp", err, errlen);
 	case OPT_BMP_OUT:
 		o->bmp_out = arg;
 		return 0;
@@ -200,7 +221,8 @@ parse_app(int argc, char **argv, struct opts *o, char *err, size_t errlen)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (c == 'h') {
-			printf(usage_text, RCFG_DEFAULT_NS, DEFAULT_BUFFER_MB, DEFAULT_MAX_FLOWS);
+			printf(usage_text, XDP_OBJ_HELP, RCFG_DEFAULT_NS, DEFAULT_BUFFER_MB,
+			       DEFAULT_MAX_FLOWS);
 			return OPTS_EXIT_OK;
 		}
 		if (c == OPT_VERSION) {
@@ -290,7 +312,7 @@ eal_defaults(struct opts *o)
 		rc |= eal_push(o, "--log-level=notice", NULL) |
 		      eal_push(o, "--log-level=lib.telemetry:warning", NULL);
 	/* every port named by a shortcut and none chosen by PCI address */
-	if (!eal_has(o, devsel) && o->npcaps + o->nifaces > 0)
+	if (!eal_has(o, devsel) && o->npcaps + o->nifaces + o->nxdps > 0)
 		rc |= eal_push(o, "--no-pci", NULL);
 	if (!o->user_eal && sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		rc |= eal_push(o, "--lcores=(0,1)@0", NULL);
@@ -312,6 +334,95 @@ eal_shortcuts(struct opts *o)
 		rc |= eal_push(o, "--vdev", NULL) | eal_push(o, "%s", dev);
 	}
 	return rc;
+}
+
+#if BMPTAP_XDP
+/* The XDP filter object: $BMPTAP_XDP_OBJ, else the build tree's when this
+ * executable runs from one (build/pmd/xdp/), else the installed one. */
+static int
+xdp_object(char *path, size_t len, char *err, size_t errlen)
+{
+	const char *env = getenv("BMPTAP_XDP_OBJ");
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (env && *env) {
+		snprintf(path, len, "%s", env);
+		if (access(path, R_OK) == 0)
+			return 0;
+		snprintf(err, errlen, "--xdp: BMPTAP_XDP_OBJ %s: %s", env, strerror(errno));
+		return -1;
+	}
+	char *slash = n > 0 ? memrchr(exe, '/', (size_t)n) : NULL;
+	if (slash) {
+		snprintf(path, len, "%.*s/pmd/xdp/%s", (int)(slash - exe), exe,
+			 BMPTAP_XDP_OBJ_NAME);
+		if (access(path, R_OK) == 0)
+			return 0;
+	}
+	snprintf(path, len, "%s", BMPTAP_XDP_OBJ_INSTALL);
+	if (access(path, R_OK) == 0)
+		return 0;
+	snprintf(err, errlen, "--xdp: XDP filter %s not found (not installed? set "
+		 "BMPTAP_XDP_OBJ to a bgp_filter.bpf.o)", BMPTAP_XDP_OBJ_INSTALL);
+	return -1;
+}
+
+/* AF_XDP sockets need CAP_NET_RAW; loading and attaching the filter,
+ * CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN). Checked here because the
+ * PMD's own failure reads "Failed to create umem". */
+static bool
+xdp_capable(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) != 0)
+		return true;            /* cannot tell: let the PMD say */
+#define HAS(cap) ((d[(cap) / 32].effective >> ((cap) % 32)) & 1u)
+	return HAS(CAP_NET_RAW) && HAS(CAP_NET_ADMIN) && (HAS(CAP_BPF) || HAS(CAP_SYS_ADMIN));
+#undef HAS
+}
+#endif
+
+/* --xdp IF: the af_xdp PMD on queue 0 of IF, with the filter as its
+ * program (the PMD finds the socket map by its name, xsks_map). */
+static int
+xdp_shortcuts(struct opts *o, char *err, size_t errlen)
+{
+	if (o->nxdps == 0)
+		return 0;
+#if BMPTAP_XDP
+	char obj[PATH_MAX];
+	if (!xdp_capable()) {
+		snprintf(err, errlen, "--xdp: needs root, or CAP_NET_RAW, CAP_NET_ADMIN and "
+			 "CAP_BPF (AF_XDP socket, XDP program)");
+		return -1;
+	}
+	if (xdp_object(obj, sizeof(obj), err, errlen) != 0)
+		return -1;
+	if (strchr(obj, ',')) {
+		snprintf(err, errlen, "--xdp: %s: DPDK device arguments cannot hold a comma", obj);
+		return -1;
+	}
+	for (unsigned i = 0; i < o->nxdps; i++) {
+		char dev[PATH_MAX + 128];
+		if (if_nametoindex(o->xdps[i]) == 0 || strchr(o->xdps[i], ',')) {
+			snprintf(err, errlen, "--xdp %s: no such network interface", o->xdps[i]);
+			return -1;
+		}
+		snprintf(dev, sizeof(dev), "net_af_xdp%u,iface=%s,start_queue=0,queue_count=1,"
+			 "xdp_prog=%s", i, o->xdps[i], obj);
+		if (eal_push(o, "--vdev", NULL) | eal_push(o, "%s", dev)) {
+			snprintf(err, errlen, "too many EAL arguments");
+			return -1;
+		}
+	}
+	return 0;
+#else
+	snprintf(err, errlen, "--xdp: bmptapd was built without XDP support (the meson "
+		 "feature 'xdp' needs libbpf and clang with the bpf target)");
+	return -1;
+#endif
 }
 
 static void
@@ -348,6 +459,8 @@ opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "too many EAL arguments");
 		return OPTS_ERROR;
 	}
+	if (xdp_shortcuts(o, err, errlen) != 0)
+		return OPTS_ERROR;
 	return OPTS_RUN;
 }
 

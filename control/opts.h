@@ -4,7 +4,7 @@
  * bmptapd's command line: `bmptapd [EAL options] -- [options]`, or only
  * options (no `--`). Defaults fill in what the EAL options leave out, so
  * that bmptapd starts on any Linux box: no hugepages needed (--no-huge
- * when none are free), no PCI scan when shortcuts (--pcap, --iface) name
+ * when none are free), no PCI scan when shortcuts (--pcap, --iface, --xdp) name
  * the ports and no device is selected with -a/-b.
  */
 #ifndef BMPTAP_OPTS_H
@@ -22,6 +22,8 @@ struct opts {
 	unsigned npcaps;
 	const char *ifaces[OPTS_MAX_PORTS];
 	unsigned nifaces;
+	const char *xdps[OPTS_MAX_PORTS];   /**< --xdp: af_xdp + XDP filter */
+	unsigned nxdps;
 	const char *bmp_out;        /**< file, "-" for stdout, NULL: none */
 	const char *config;         /**< vendor-syntax file; NULL: see README */
 	const char *redis;          /**< Redis URL: the configuration's source */
