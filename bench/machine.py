@@ -37,6 +37,40 @@ def _meminfo(key):
     return 0
 
 
+HUGE_NR = "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+HUGE_MNT = "/dev/hugepages"
+
+
+def _mounted(path):
+    with open("/proc/mounts") as f:
+        return any(line.split()[1] == path and line.split()[2] == "hugetlbfs" for line in f)
+
+
+def reserve_hugepages(n):
+    """Reserve n 2 MB hugepages (mounting hugetlbfs if needed) for the run,
+    as a production appliance would; returns a function that undoes it.
+    bmptapd itself never needs them (it falls back to --no-huge)."""
+    if n <= 0 or not os.path.exists(HUGE_NR) or os.geteuid() != 0:
+        return lambda: None
+    with open(HUGE_NR) as f:
+        before = int(f.read())
+    mounted = _mounted(HUGE_MNT)
+    if not mounted:
+        os.makedirs(HUGE_MNT, exist_ok=True)
+        subprocess.run(["mount", "-t", "hugetlbfs", "nodev", HUGE_MNT], check=False)
+    if before < n:
+        with open(HUGE_NR, "w") as f:
+            f.write(str(n))
+
+    def undo():
+        if before < n:
+            with open(HUGE_NR, "w") as f:
+                f.write(str(before))
+        if not mounted:
+            subprocess.run(["umount", HUGE_MNT], check=False)
+    return undo
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
@@ -62,6 +96,7 @@ def describe():
                             if k in cpu),
         "memory_gib": round(_meminfo("MemTotal") / 1048576, 1),
         "hugepages": _meminfo("HugePages_Total"),
+        "hugepage_kib": _meminfo("Hugepagesize"),
         "kernel": os.uname().release,
         "os": os_name,
         "dpdk": _out(["pkg-config", "--modversion", "libdpdk"]) or "?",

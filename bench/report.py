@@ -84,8 +84,9 @@ def machine_lines(m, load0, load1):
     return [f"- CPU: {m['cpu_model']}, {m['cpus']} CPUs ({m['sockets']} socket x "
             f"{m['cores_per_socket']} cores x {m['threads_per_core']} threads), hypervisor "
             f"{m['hypervisor']}; {m['caches']}",
-            f"- Memory: {m['memory_gib']} GiB, {m['hugepages']} hugepages (bmptapd runs "
-            "--no-huge when none are free)",
+            f"- Memory: {m['memory_gib']} GiB; {m['hugepages']} hugepages of "
+            f"{m['hugepage_kib']} KiB reserved for the run (`--hugepages`; bmptapd uses them "
+            "when free, else runs --no-huge)",
             f"- Kernel: {m['kernel']} ({m['os']})",
             f"- DPDK {m['dpdk']}; {m['gcc']}",
             f"- bmptap commit {m['commit']}",
