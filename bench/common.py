@@ -20,6 +20,12 @@ import time
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 HARNESS = os.path.join(ROOT, "tests", "integration", "lib")
+if HARNESS not in sys.path:
+    sys.path.insert(0, HARNESS)
+
+# bmptapd's counter lines and process handling, shared with the tests
+from bmptest.bmptapd import counters, lcore_sum  # noqa: E402,F401
+from bmptest.netns import stop_process  # noqa: E402
 
 
 class BenchError(RuntimeError):
@@ -41,19 +47,6 @@ def sh(cmd, timeout=600, check=True, **kw):
         raise BenchError(f"exit {res.returncode}: {' '.join(map(str, cmd))}\n"
                          f"{res.stderr[-2000:]}")
     return res
-
-
-def counters(text):
-    """The "scope.name value" lines bmptapd prints at exit and on SIGUSR1."""
-    out = {}
-    for m in re.finditer(r"^([a-z][\w.\-]*) (\d+)$", text, re.M):
-        out[m.group(1)] = int(m.group(2))
-    return out
-
-
-def lcore_sum(ctr, name):
-    """A per-lcore counter summed over the RX lcores (lcoreN.name)."""
-    return sum(v for k, v in ctr.items() if re.fullmatch(rf"lcore\d+\.{re.escape(name)}", k))
 
 
 def port_sum(ctr, name):
@@ -79,17 +72,7 @@ def wait_for(pred, timeout, interval=0.05, what="condition"):
 
 def stop(proc, sig=signal.SIGTERM, timeout=20):
     """Signal a process we started (its own group); escalate to SIGKILL."""
-    if proc is None or proc.poll() is not None:
-        return None if proc is None else proc.returncode
-    try:
-        os.killpg(proc.pid, sig)
-    except ProcessLookupError:
-        return proc.wait()
-    try:
-        return proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        return proc.wait()
+    return None if proc is None else stop_process(proc, sig, timeout)
 
 
 class Fig:

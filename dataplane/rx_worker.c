@@ -180,7 +180,9 @@ free_dropped(struct rte_mbuf **pkts, unsigned n)
  * counted, and freed in one bulk put; only BGP frames are stamped.
  */
 #define PREFETCH_AHEAD 4
-static bool
+/* noinline: once a burst, and a function of its own in profiles
+ * (bench/instructions.py counts the RX path from here) */
+static __rte_noinline bool
 handle_port_burst(struct rx_worker *w, const struct rx_queue_ref *q, struct rte_mbuf **pkts,
 		  unsigned n, uint64_t now)
 {

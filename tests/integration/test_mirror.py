@@ -60,7 +60,7 @@ sys.path.insert(0, os.path.join(HERE, "lib"))
 sys.path.insert(0, HERE)
 from bmptest import bgpbuild, bgpwire, replay, timedreplay, tsharkfields  # noqa: E402
 from bmptest.bmpstation import Station  # noqa: E402
-from bmptest.bmptapd import Bmptapd, build_dir, line_time  # noqa: E402
+from bmptest.bmptapd import Bmptapd, build_dir, counters, lcore_sum, line_time  # noqa: E402
 from bmptest.bmpview import View  # noqa: E402
 from bmptest.capture import Capture  # noqa: E402
 from bmptest.casekit import Runner, Topology, check, near  # noqa: E402
@@ -194,19 +194,6 @@ def daemon(ctx, d, ns, conf, **kw):
     return b.start()
 
 
-def counters(text):
-    """{name: value} of the counter lines (the last print wins)."""
-    out = {}
-    for m in re.finditer(r"^([a-z][\w.\-]*) (\d+)$", text, re.M):
-        out[m.group(1)] = int(m.group(2))
-    return out
-
-
-def lsum(c, name):
-    """A per-lcore counter summed over the RX lcores."""
-    return sum(v for k, v in c.items() if re.fullmatch(rf"lcore\d+\.{re.escape(name)}", k))
-
-
 def live_counters(b):
     """SIGUSR1, then the counters printed."""
     n = b.log().count("control.stats_skipped")
@@ -217,7 +204,7 @@ def live_counters(b):
 
 def wait_mirror(b, routes, timeout=30):
     """Until the RX lcores' mirrors hold `routes` routes."""
-    return wait_for(lambda: lsum(live_counters(b), "rib.routes") == routes or None,
+    return wait_for(lambda: lcore_sum(live_counters(b), "rib.routes") == routes or None,
                     timeout, 0.2, f"mirror of {routes} routes")
 
 
@@ -309,17 +296,17 @@ def case_late_station(ctx, d):
     check(v.types()[-1] == "termination", "late station: Termination is not last")
     check_tables(v, w, "late station")
     nrm = check_replay_shape(v, w, "late station")
-    check(lsum(c, "rib.routes") == w["routes"], f"rib.routes {lsum(c, 'rib.routes')}")
-    check(lsum(c, "replays_done") == len(w["peers"]),
-          f"replays_done {lsum(c, 'replays_done')}, {len(w['peers'])} peers")
-    check(c.get("encoder.replay_route_monitoring") == nrm == lsum(c, "rib.replayed_updates"),
+    check(lcore_sum(c, "rib.routes") == w["routes"], f"rib.routes {lcore_sum(c, 'rib.routes')}")
+    check(lcore_sum(c, "replays_done") == len(w["peers"]),
+          f"replays_done {lcore_sum(c, 'replays_done')}, {len(w['peers'])} peers")
+    check(c.get("encoder.replay_route_monitoring") == nrm == lcore_sum(c, "rib.replayed_updates"),
           f"station got {nrm} Route Monitoring; encoder.replay_route_monitoring "
           f"{c.get('encoder.replay_route_monitoring')}, rib.replayed_updates "
-          f"{lsum(c, 'rib.replayed_updates')}")
+          f"{lcore_sum(c, 'rib.replayed_updates')}")
     return (f"tshark = truth = bgpwire: {w['routes']} routes in {w['updates']} UPDATEs; the "
             f"late station got Initiation, 4 Peer Ups in session order, {nrm} replayed "
             f"messages (one peer at a time, EoR v4+v6 each), final view = wire tables "
-            f"with attributes; rib.bytes {lsum(c, 'rib.bytes')}")
+            f"with attributes; rib.bytes {lcore_sum(c, 'rib.bytes')}")
 
 
 def case_churn_during_replay(ctx, d):
@@ -362,7 +349,7 @@ def case_churn_during_replay(ctx, d):
     check(len(rms) == sum(want.values()) + rep,
           f"station got {len(rms)} Route Monitoring; wire churn {sum(want.values())} + "
           f"replayed {rep} = {sum(want.values()) + rep}")
-    check(lsum(c, "replays_done") == len(w["peers"]), f"replays_done {lsum(c, 'replays_done')}")
+    check(lcore_sum(c, "replays_done") == len(w["peers"]), f"replays_done {lcore_sum(c, 'replays_done')}")
     t_start = _log_time(log, r"BMP initial refresh: ")
     t_done = _log_time(log, r"BMP initial refresh done")
     check(t_start is not None and t_done is not None and t_start < t1 and t_done > t0,
@@ -377,14 +364,14 @@ def case_churn_during_replay(ctx, d):
 def check_no_capture_loss(c, frames):
     """Every frame sent on the veth reached the pipeline, no TCP hole: else
     the mirror cannot equal the wire, and the cause is named."""
-    rx, gaps = lsum(c, "rx_packets"), lsum(c, "tcp.gaps")
+    rx, gaps = lcore_sum(c, "rx_packets"), lcore_sum(c, "tcp.gaps")
     check(rx == frames and gaps == 0,
           f"bmptapd lost capture: {frames - rx} of {frames} frames never counted "
           f"(rx_packets {rx}, port imissed {sum(v for k, v in c.items() if k.endswith('imissed'))}"
-          f"), tcp.gaps {gaps}, loss_bytes {lsum(c, 'loss_bytes')}; the encoder stalled "
+          f"), tcp.gaps {gaps}, loss_bytes {lcore_sum(c, 'loss_bytes')}; the encoder stalled "
           f"{c.get('encoder.output_stalls')} times with output.chunks_allocated "
           f"{c.get('output.chunks_allocated')} (the bmp buffer-size cap in 256 KB chunks) and "
-          f"RX held packets {lsum(c, 'backpressure_held')} times")
+          f"RX held packets {lcore_sum(c, 'backpressure_held')} times")
 
 
 def _prefix_dirs(w, split):
@@ -683,7 +670,7 @@ def case_skip(ctx, d):
         check(got == lst, f"peer {peer[0]}: {len(got)} Route Monitoring, the wire sent "
               f"{len(lst)} churn UPDATEs after it attached (must be those, in order)")
     check(not v.eor, f"End-of-RIB at a skip station: {v.eor}")
-    check(c.get("encoder.replay_route_monitoring", 0) == 0 and lsum(c, "replays_done") == 0,
+    check(c.get("encoder.replay_route_monitoring", 0) == 0 and lcore_sum(c, "replays_done") == 0,
           f"replayed anyway: {c.get('encoder.replay_route_monitoring')} messages")
     check(not b.lines(r"BMP initial refresh"), "an initial refresh was scheduled")
     return (f"mirror held {table} routes; the late station got Initiation, "
@@ -715,8 +702,8 @@ def case_shared_replay(ctx, d):
           f"attached, delay is 3")
     starts = b.lines(r"BMP initial refresh: ")
     check(len(starts) == 1 and "4 peer(s)" in starts[0], f"refresh batches: {starts}")
-    check(lsum(c, "replays_done") == len(w["peers"]),
-          f"replays_done {lsum(c, 'replays_done')}, {len(w['peers'])} peers (one shared "
+    check(lcore_sum(c, "replays_done") == len(w["peers"]),
+          f"replays_done {lcore_sum(c, 'replays_done')}, {len(w['peers'])} peers (one shared "
           f"replay)")
     n = []
     for st, label in ((s1, "first station"), (s2, "second station")):
@@ -728,7 +715,7 @@ def case_shared_replay(ctx, d):
     check(n[0] == n[1] == rep, f"stations got {n} Route Monitoring, encoder replayed {rep} "
           "(encoded once for both)")
     return (f"attached {t2 - t1:.1f} s apart; one batch {ts - t1:.1f} s after the first; "
-            f"replays_done {lsum(c, 'replays_done')}; {rep} messages encoded once, both "
+            f"replays_done {lcore_sum(c, 'replays_done')}; {rep} messages encoded once, both "
             f"views = the wire's {w['routes']} routes")
 
 

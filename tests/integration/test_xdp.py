@@ -37,7 +37,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lib"))
-from bmptest.bmptapd import Bmptapd, binary, build_dir  # noqa: E402
+from bmptest.bmptapd import Bmptapd, binary, build_dir, counters  # noqa: E402
 from bmptest.casekit import Runner, Topology, check  # noqa: E402
 from bmptest import bgpwire  # noqa: E402
 from bmptest.bmpview import View  # noqa: E402
@@ -48,7 +48,6 @@ TABLE = ["--sessions", "2", "--ipv4", "1500", "--ipv6", "400", "--keep-open", "-
          "--background", "0.5"]
 REPLAY_PPS = 2000
 GEN_LINE = re.compile(r"bmptap-gen: (\d+) frames \((\d+) bgp, (\d+) background")
-COUNTER = re.compile(r"^(\S+) (\d+)$")
 REASONS = ("no_socket", "not_ip", "not_tcp", "not_bgp", "fragment", "truncated", "malformed")
 # tshark's view of each drop reason (no IP reassembly: fragments stay fragments)
 FRAG = "(ip.flags.mf == 1 || ip.frag_offset > 0 || ipv6.fraghdr)"
@@ -100,16 +99,6 @@ def link(topo):
                 "net.ipv6.conf.all.disable_ipv6=1"])
     ga, cb = topo.veth(g, c)
     return g, c, ga, cb
-
-
-def counters(text):
-    """Last value of every "scope.name value" line of a bmptapd log."""
-    out = {}
-    for ln in text.splitlines():
-        m = COUNTER.match(ln)
-        if m:
-            out[m.group(1)] = int(m.group(2))
-    return out
 
 
 def xdp_counts(log, ifname):

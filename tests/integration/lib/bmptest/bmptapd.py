@@ -124,6 +124,20 @@ class Bmptapd:
             shutil.rmtree(self.runtime, ignore_errors=True)
 
 
+COUNTER_LINE = re.compile(r"^([a-z][\w.\-]*) (\d+)$", re.M)
+
+
+def counters(text):
+    """{name: value} of the "scope.name value" lines bmptapd prints at exit
+    and on SIGUSR1 (the last print wins)."""
+    return {m.group(1): int(m.group(2)) for m in COUNTER_LINE.finditer(text)}
+
+
+def lcore_sum(ctr, name):
+    """A per-lcore counter (lcoreN.name) summed over the RX lcores."""
+    return sum(v for k, v in ctr.items() if re.fullmatch(rf"lcore\d+\.{re.escape(name)}", k))
+
+
 LOG_TIME = re.compile(r"^\*(\w{3}\s+\d+ \d\d:\d\d:\d\d\.\d{3}): ")
 
 
