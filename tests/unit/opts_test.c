@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "control/opts.h"
+#include "pmd/xdp_config.h"
 
 #define MAX_ARGS 128
 
@@ -608,6 +609,48 @@ test_redis_errors(void **state)
 	done(p);
 }
 
+/* --xdp IF: the af_xdp PMD on queue 0 with the filter object as its program. */
+static void
+test_xdp_shortcut(void **state)
+{
+	(void)state;
+	char obj[] = "/tmp/bmptap-opts-xdp-XXXXXX";
+	int fd = mkstemp(obj);
+	assert_true(fd >= 0);
+	close(fd);
+	setenv("BMPTAP_XDP_OBJ", obj, 1);
+	struct parsed *p = PARSE("--xdp", "lo");
+#if BMPTAP_XDP
+	if (geteuid() != 0) {
+		assert_int_equal(p->r, OPTS_ERROR);
+		assert_non_null(strstr(p->err, "CAP_NET_RAW"));
+	} else {
+		char want[256];
+		snprintf(want, sizeof(want),
+			 "net_af_xdp0,iface=lo,start_queue=0,queue_count=1,xdp_prog=%s", obj);
+		assert_int_equal(p->r, OPTS_RUN);
+		assert_int_equal(p->o.nxdps, 1);
+		assert_true(vdev_index(&p->o, want) > 0);
+		assert_int_equal(eal_count_prefix(&p->o, "--no-pci"), 1);
+		done(p);
+		p = PARSE("--xdp", "bmptap-none0");
+		assert_int_equal(p->r, OPTS_ERROR);
+		assert_non_null(strstr(p->err, "--xdp bmptap-none0: no such network interface"));
+		done(p);
+		setenv("BMPTAP_XDP_OBJ", "/nonexistent/bgp_filter.bpf.o", 1);
+		p = PARSE("--xdp", "lo");
+		assert_int_equal(p->r, OPTS_ERROR);
+		assert_non_null(strstr(p->err, "/nonexistent/bgp_filter.bpf.o"));
+	}
+#else
+	assert_int_equal(p->r, OPTS_ERROR);
+	assert_non_null(strstr(p->err, "built without XDP support"));
+#endif
+	done(p);
+	unsetenv("BMPTAP_XDP_OBJ");
+	unlink(obj);
+}
+
 int
 main(void)
 {
@@ -626,6 +669,7 @@ main(void)
 		cmocka_unit_test(test_reparse),
 		cmocka_unit_test(test_redis_and_namespace),
 		cmocka_unit_test(test_redis_errors),
+		cmocka_unit_test(test_xdp_shortcut),
 	};
 	return cmocka_run_group_tests_name("opts", tests, NULL, NULL);
 }
