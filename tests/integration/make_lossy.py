@@ -8,7 +8,10 @@ Drops K TCP data segments (port 179) of each chosen direction, picked at
 random (seeded) from the middle half of that direction's first connection
 (the table transfer), and swaps N pairs of consecutive data segments of a
 flow elsewhere (reordering that a receiver's TCP would undo: no data is
-lost by a swap). Default direction: the one that carries the most BGP bytes.
+lost by a swap). Only pairs less than REORDER_MAX_US apart are swapped: a
+tap sees reordering within a few milliseconds, and a segment moved later
+than the receiver's ACK of it plus bmptap's grace (reasm.h, 200 ms) is
+rightly declared lost, which is not what a swap means to test. Default direction: the one that carries the most BGP bytes.
 Timestamps stay in place; only frame contents move. The JSON records what
 was done, with 1-based frame numbers of IN.pcap:
     {"dropped": [{"frame", "direction", "seq", "len"}...],
@@ -26,6 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from bmptest.pcapio import PcapReader, PcapWriter, parse_tcp  # noqa: E402
 
 BGP_PORT = 179
+REORDER_MAX_US = 50_000
 
 
 def data_segments(records, linktype):
@@ -59,10 +63,11 @@ def pick_drops(flows, directions, k, rng):
     return sorted(drops)
 
 
-def pick_swaps(flows, n, rng, avoid):
-    """n pairs of consecutive data segments of one flow, away from drops."""
+def pick_swaps(flows, n, rng, avoid, times):
+    """n pairs of consecutive data segments of one flow, close in time,
+    away from drops."""
     pairs = [(a, b) for segs in flows.values() for a, b in zip(segs, segs[1:])
-             if not ({a[0], b[0]} & avoid)]
+             if not ({a[0], b[0]} & avoid) and times[b[0]] - times[a[0]] < REORDER_MAX_US]
     rng.shuffle(pairs)
     chosen, used = [], set()
     for a, b in pairs:
@@ -101,7 +106,10 @@ def main():
     rng = random.Random(args.seed)
     drops = pick_drops(flows, directions, args.drop, rng) if args.drop else []
     dropped = {s[0] for s in drops}
-    swaps = pick_swaps(flows, args.swap, rng, {i + o for i in dropped for o in (-1, 0, 1)})
+    scale = 1000 if rd.nanos else 1
+    times = [sec * 1_000_000 + frac // scale for sec, frac, _, _ in records]
+    swaps = pick_swaps(flows, args.swap, rng, {i + o for i in dropped for o in (-1, 0, 1)},
+                       times)
     order = list(range(len(records)))
     for a, b in swaps:
         order[a[0]], order[b[0]] = b[0], a[0]
