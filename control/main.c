@@ -85,6 +85,8 @@ struct daemon {
 	struct enc_peers *peers_pending; /* the encoder's until acknowledged */
 	unsigned peers_cap;
 	uint64_t peers_asked_ms;
+	uint64_t xdp_read_errors[OPTS_MAX_PORTS]; /* XDP counters unreadable */
+	bool xdp_unreadable[OPTS_MAX_PORTS];      /* said once until readable */
 };
 
 static int
@@ -426,14 +428,36 @@ redis_config(struct daemon *d)
 
 /* ---- state snapshots: Redis and telemetry ---- */
 
-/* The pipeline's counters, then the XDP filters' (what never reached it). */
+/* The XDP filters' counters (what never reached the pipeline). A filter
+ * that cannot be read (detached by hand, say) is logged once, until it
+ * reads again, and counted as xdp.IF.read_errors. */
+static void
+visit_xdp_counters(struct daemon *d,
+		   void (*fn)(void *arg, const char *scope, const char *name, uint64_t value),
+		   void *arg)
+{
+	for (unsigned i = 0; i < d->o.nxdps; i++) {
+		char scope[IF_NAMESIZE + 8];
+		int rc = xdp_stats_read(d->o.xdps[i], fn, arg);
+		if (rc != 0) {
+			d->xdp_read_errors[i]++;
+			if (!d->xdp_unreadable[i])
+				log_msg(LOGL_WARN, "--xdp %s: cannot read the XDP filter's "
+					"counters: %s", d->o.xdps[i], strerror(-rc));
+		}
+		d->xdp_unreadable[i] = rc != 0;
+		snprintf(scope, sizeof(scope), "xdp.%s", d->o.xdps[i]);
+		fn(arg, scope, "read_errors", d->xdp_read_errors[i]);
+	}
+}
+
+/* The pipeline's counters, then the XDP filters'. */
 static void
 visit_counters(void *arg, const struct counter_visitor *v)
 {
 	struct daemon *d = arg;
 	pipeline_counters(d->pl, v);
-	for (unsigned i = 0; i < d->o.nxdps; i++)
-		xdp_stats_read(d->o.xdps[i], v->fn, v->arg);
+	visit_xdp_counters(d, v->fn, v->arg);
 }
 
 static void
@@ -531,8 +555,7 @@ static void
 print_counters(struct daemon *d)
 {
 	pipeline_print_counters(d->pl, stderr);
-	for (unsigned i = 0; i < d->o.nxdps; i++)
-		xdp_stats_read(d->o.xdps[i], print_xdp_counter, stderr);
+	visit_xdp_counters(d, print_xdp_counter, stderr);
 	uint64_t first = pipeline_first_rx_ns(d->pl);
 	if (first && d->drained_ns > first)
 		fprintf(stderr, "run.first_packet_to_drained_us %lu\n",

@@ -191,7 +191,9 @@ def case_replay(ctx, d, extra_gen=()):
     extra_gen = list(extra_gen)
     full, bgp, nbgp, nbg, want_reasons = generate(d, extra_gen)
     ifname, x, allc, live_bmp = live(ctx, d, full, nbgp + nbg)
-    check(set(x) == {"redirected"} | set(REASONS), f"xdp counters printed: {sorted(x)}")
+    check(set(x) == {"redirected", "read_errors"} | set(REASONS),
+          f"xdp counters printed: {sorted(x)}")
+    check(x["read_errors"] == 0, f"xdp.{ifname}.read_errors {x['read_errors']}")
     drops = sum(x[r] for r in REASONS)
     check(x["redirected"] == nbgp, f"xdp.{ifname}.redirected {x['redirected']}, the capture "
           f"has {nbgp} BGP frames")
@@ -243,7 +245,30 @@ def case_cli(ctx, d):
     return f"{len(bad)} bad command lines refused with their reason"
 
 
-CASES = [("1 replay", case_replay), ("2 vlan", case_vlan), ("3 cli", case_cli)]
+def case_detached(ctx, d):
+    """The filter detached by hand under a running bmptapd: its counters
+    cannot be read; said once in the log, counted at every read."""
+    with Topology(tag="z") as topo:
+        g, c, ga, cb = link(topo)
+        b = Bmptapd(d, c, "", extra=["--xdp", cb, "--bmp-out", os.devnull])
+        ctx.logs.append(b.logfile)
+        b.start()
+        c.run(["ip", "link", "set", "dev", cb, "xdp", "off"])
+        for _ in range(3):
+            b.signal(signal.SIGUSR1)
+            time.sleep(0.3)
+        rc = b.stop()
+    log = b.log()
+    warned = log.count(f"--xdp {cb}: cannot read the XDP filter's counters")
+    errors = counters(log).get(f"xdp.{cb}.read_errors", 0)
+    check(warned == 1, f"the unreadable filter was logged {warned} times, want once")
+    check(errors >= 4, f"xdp.{cb}.read_errors {errors} after 3 SIGUSR1 and the exit")
+    check(rc == 0, f"bmptapd exited {rc} with its filter detached")
+    return f"filter detached: logged once, read_errors {errors}, exit 0"
+
+
+CASES = [("1 replay", case_replay), ("2 vlan", case_vlan), ("3 cli", case_cli),
+         ("4 detached", case_detached)]
 
 
 def main():
