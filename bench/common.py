@@ -25,7 +25,7 @@ if HARNESS not in sys.path:
 
 # bmptapd's counter lines and process handling, shared with the tests
 from bmptest.bmptapd import counters, lcore_sum  # noqa: E402,F401
-from bmptest.netns import stop_process  # noqa: E402
+from bmptest.netns import stop_process, wait_for as netns_wait_for  # noqa: E402
 
 
 class BenchError(RuntimeError):
@@ -60,14 +60,11 @@ def free_port():
 
 
 def wait_for(pred, timeout, interval=0.05, what="condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        val = pred()
-        if val:
-            return val
-        if time.monotonic() > deadline:
-            raise BenchError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
+    """The harness's wait_for, failing the scenario (BenchError) on timeout."""
+    try:
+        return netns_wait_for(pred, timeout, interval, what)
+    except TimeoutError as e:
+        raise BenchError(str(e)) from None
 
 
 def stop(proc, sig=signal.SIGTERM, timeout=20):
