@@ -58,6 +58,34 @@ addr_len(const struct cfg_addr *a)
 	return a->family == 4 ? 4 : a->family == 6 ? 16 : 0;
 }
 
+bool
+cfgm_addr_parse(const char *s, struct cfg_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->b) == 1)
+		a->family = 4;
+	else if (inet_pton(AF_INET6, s, a->b) == 1)
+		a->family = 6;
+	return a->family != 0;
+}
+
+bool
+cfgm_addr_unicast(const struct cfg_addr *a)
+{
+	static const uint8_t zero[16];
+
+	if (memcmp(a->b, zero, a->family == 4 ? 4 : 16) == 0)
+		return false;
+	return a->family == 4 ? (a->b[0] & 0xf0) != 0xe0 : a->b[0] != 0xff;
+}
+
+bool
+cfgm_addr_link_local(const struct cfg_addr *a)
+{
+	return (a->family == 4 && a->b[0] == 169 && a->b[1] == 254) ||
+	       (a->family == 6 && a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80);
+}
+
 int
 cfgm_addr_cmp(const struct cfg_addr *a, const struct cfg_addr *b)
 {

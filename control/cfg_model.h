@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Private to cfg*.c: the edits cfg_parse.c makes to a configuration, kept
+ * Private to the configuration model's users (cfg*.c, rcfg*.c): the edits
+ * the file and Redis parsers make to a configuration, kept
  * in cfg.c next to the invariants they maintain: servers sorted by id,
  * Huawei ids CFG_HUAWEI_ID_BASE + n without holes, neighbors sorted by
  * address and never empty, server lists sorted and unique.
@@ -11,6 +12,12 @@
 #include "control/cfg.h"
 
 int cfgm_addr_cmp(const struct cfg_addr *a, const struct cfg_addr *b);
+/* An IPv4 or IPv6 address in text; false (and *a zeroed) otherwise. */
+bool cfgm_addr_parse(const char *s, struct cfg_addr *a);
+/* Neither unspecified nor multicast (or broadcast-class 224/4). */
+bool cfgm_addr_unicast(const struct cfg_addr *a);
+/* 169.254/16 or fe80::/10: never a station (the Huawei document's rule). */
+bool cfgm_addr_link_local(const struct cfg_addr *a);
 
 /* A server with the defaults, inserted in id order; NULL when full. */
 struct cfg_server *cfgm_server_add(struct cfg *c, uint32_t id);

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "control/cfg.h"
+#include "control/cfg_model.h"
 #include "control/cfg_parse_priv.h"
 
 /* ---- errors and words ---- */
@@ -107,6 +108,7 @@ cfgp_uint(struct pstate *ps, unsigned i, const char *what, uint32_t lo, uint32_t
 
 /* ---- addresses and names ---- */
 
+/* The word as an address (cfgm_addr_parse needs a C string). */
 static bool
 parse_addr(const struct word *w, struct cfg_addr *a)
 {
@@ -117,24 +119,9 @@ parse_addr(const struct word *w, struct cfg_addr *a)
 		return false;
 	memcpy(buf, w->p, w->len);
 	buf[w->len] = '\0';
-	if (inet_pton(AF_INET, buf, a->b) == 1)
-		a->family = 4;
-	else if (inet_pton(AF_INET6, buf, a->b) == 1)
-		a->family = 6;
-	return a->family != 0;
+	return cfgm_addr_parse(buf, a);
 }
 
-static bool
-addr_unicast(const struct cfg_addr *a)
-{
-	static const uint8_t zero[16];
-
-	if (memcmp(a->b, zero, a->family == 4 ? 4 : 16) == 0)
-		return false;
-	return a->family == 4 ? (a->b[0] & 0xf0) != 0xe0 : a->b[0] != 0xff;
-}
-
-/* An address, unicast; a word that is no address may be a peer group. */
 int
 cfgp_addr(struct pstate *ps, unsigned i, const char *what, struct cfg_addr *a, bool peer)
 {
@@ -143,7 +130,7 @@ cfgp_addr(struct pstate *ps, unsigned i, const char *what, struct cfg_addr *a, b
 	if (i >= ps->nw)
 		return cfgp_err(ps, NOWORD, "%s: missing address (IPv4 or IPv6)", what);
 	if (parse_addr(w, a))
-		return addr_unicast(a) ? 0 :
+		return cfgm_addr_unicast(a) ? 0 :
 		       cfgp_err(ps, i, "%s '%.*s': not a unicast address", what, W(ps, i));
 	if (peer && !memchr(w->p, ':', w->len) && span(w, "0123456789.") < w->len)
 		return cfgp_err(ps, i, "%s '%.*s': peer groups are not supported: "
@@ -157,8 +144,7 @@ cfgp_station(struct pstate *ps, unsigned i, const char *what, struct cfg_addr *a
 {
 	if (cfgp_addr(ps, i, what, a, false))
 		return -EINVAL;
-	if ((a->family == 4 && a->b[0] == 169 && a->b[1] == 254) ||
-	    (a->family == 6 && a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80))
+	if (cfgm_addr_link_local(a))
 		return cfgp_err(ps, i, "%s '%.*s': link-local address refused (a station cannot "
 			    "be reached by a link-local address)", what, W(ps, i));
 	return 0;

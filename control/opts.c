@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "opts.h"
+#include "pmd/hugepages.h"
 #include "pmd/xdp_config.h"
 #include "rcfg.h"
 
@@ -266,26 +267,6 @@ eal_has(const struct opts *o, const char *const *names)
 		for (const char *const *n = names; *n; n++)
 			if (strncmp(o->eal_argv[i], *n, strlen(*n)) == 0)
 				return true;
-	return false;
-}
-
-static bool
-hugepages_free(void)
-{
-	static const char *const paths[] = {
-		"/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages",
-		"/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages",
-	};
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		FILE *f = fopen(paths[i], "r");
-		unsigned long n = 0;
-		if (f && fscanf(f, "%lu", &n) == 1 && n > 0) {
-			fclose(f);
-			return true;
-		}
-		if (f)
-			fclose(f);
-	}
 	return false;
 }
 

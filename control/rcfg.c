@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/cfg_model.h"
 #include "control/rcfg.h"
 #include "control/rcfg_priv.h"
 
@@ -278,9 +279,7 @@ addr_cmp(const void *x, const void *y)
 {
 	const struct cfg_neighbor *a = x, *b = y;
 
-	if (a->addr.family != b->addr.family)
-		return a->addr.family < b->addr.family ? -1 : 1;
-	return memcmp(a->addr.b, b->addr.b, 16);
+	return cfgm_addr_cmp(&a->addr, &b->addr);
 }
 
 static int

@@ -4,13 +4,13 @@
  * checks the rules across hashes): the field conversions, each as strict
  * as the vendor syntax, and the conversion of each table.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/cfg_model.h"
 #include "control/rcfg.h"
 #include "control/rcfg_priv.h"
 
@@ -79,42 +79,14 @@ field_bool(struct conv *cv, const struct rcfg_field *f, bool *v)
 	return FERR(cv, f, "expected true or false");
 }
 
-static bool
-parse_addr(const char *s, struct cfg_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, a->b) == 1)
-		a->family = 4;
-	else if (inet_pton(AF_INET6, s, a->b) == 1)
-		a->family = 6;
-	return a->family != 0;
-}
-
-static bool
-addr_unicast(const struct cfg_addr *a)
-{
-	static const uint8_t zero[16];
-
-	if (memcmp(a->b, zero, a->family == 4 ? 4 : 16) == 0)
-		return false;
-	return a->family == 4 ? (a->b[0] & 0xf0) != 0xe0 : a->b[0] != 0xff;
-}
-
-static bool
-addr_link_local(const struct cfg_addr *a)
-{
-	return (a->family == 4 && a->b[0] == 169 && a->b[1] == 254) ||
-	       (a->family == 6 && a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80);
-}
-
 static int
 field_station(struct conv *cv, const struct rcfg_field *f, struct cfg_addr *a)
 {
-	if (!parse_addr(f->value, a))
+	if (!cfgm_addr_parse(f->value, a))
 		return FERR(cv, f, "not an IPv4 or IPv6 address");
-	if (!addr_unicast(a))
+	if (!cfgm_addr_unicast(a))
 		return FERR(cv, f, "not a unicast address");
-	if (addr_link_local(a))
+	if (cfgm_addr_link_local(a))
 		return FERR(cv, f, "link-local address refused (a station cannot be reached "
 			    "by a link-local address)");
 	return 0;
@@ -348,27 +320,6 @@ server_style(struct conv *cv, uint32_t id, unsigned *style)
 	return 0;
 }
 
-static struct cfg_server *
-server_insert(struct cfg *c, uint32_t id)
-{
-	unsigned i = c->nservers;
-	struct cfg_server *s;
-
-	while (i > 0 && c->servers[i - 1].id > id)
-		i--;
-	memmove(&c->servers[i + 1], &c->servers[i], (c->nservers - i) * sizeof(*s));
-	c->nservers++;
-	s = &c->servers[i];
-	memset(s, 0, sizeof(*s));
-	s->id = id;
-	s->failure_retry_delay = CFG_DEF_FAILURE_RETRY_DELAY;
-	s->flapping_delay = CFG_DEF_FLAPPING_DELAY;
-	s->initial_delay = CFG_DEF_INITIAL_DELAY;
-	s->stats_period = CFG_DEF_STATS_PERIOD;
-	s->dscp = -1;
-	return s;
-}
-
 static int
 conv_server(struct conv *cv, const char *key)
 {
@@ -390,27 +341,10 @@ conv_server(struct conv *cv, const char *key)
 			    CFG_MAX_SERVERS);
 	if (server_style(cv, id, &style))
 		return -EINVAL;
-	s = server_insert(cv->c, id);
+	s = cfgm_server_add(cv->c, id); /* room checked above */
 	s->huawei = style == HUAWEI;
 	return set_fields(cv, server_fields, sizeof(server_fields) / sizeof(server_fields[0]),
 			  style, (char *)s);
-}
-
-static bool
-ids_add(struct cfg_neighbor *n, uint32_t id)
-{
-	unsigned i = 0;
-
-	while (i < n->nservers && n->servers[i] < id)
-		i++;
-	if (i < n->nservers && n->servers[i] == id)
-		return true;
-	if (n->nservers == CFG_MAX_SERVERS)
-		return false;
-	memmove(&n->servers[i + 1], &n->servers[i], (n->nservers - i) * sizeof(n->servers[0]));
-	n->servers[i] = id;
-	n->nservers++;
-	return true;
 }
 
 /* "all", or server ids; "all" may come with Huawei ids (`monitor peer`). */
@@ -429,7 +363,7 @@ neighbor_activate(struct conv *cv, const struct rcfg_field *f, struct cfg_neighb
 		}
 		if (!rcfg_parse_u32(w, CFG_SERVER_ID_MIN, UINT32_MAX, &id, &range))
 			return FERR(cv, f, "'%.16s' is neither all nor a server id", w);
-		if (!ids_add(n, id))
+		if (!cfgm_ids_add(n->servers, &n->nservers, id))
 			return FERR(cv, f, "more than %u servers", CFG_MAX_SERVERS);
 	}
 	for (unsigned i = 0; n->all && i < n->nservers; i++)
@@ -469,7 +403,7 @@ conv_neighbor(struct conv *cv, const char *key)
 	struct cfg_addr a;
 	char canon[64];
 
-	if (!parse_addr(key, &a) || !addr_unicast(&a))
+	if (!cfgm_addr_parse(key, &a) || !cfgm_addr_unicast(&a))
 		return rcfg_err(cv, h->key, key, ": '%.64s' is not a unicast IPv4 or IPv6 address",
 			    key);
 	/* one spelling per neighbor, or two keys could name one peer */

@@ -40,8 +40,6 @@ const struct mr_shape mr_shapes[BGP_AF__COUNT] = {
 #define IX_MIN 64u
 #define LABELS_LEN (BGP_MAX_LABELS * 3)
 
-#define K1 0x9e3779b97f4a7c15ull
-#define K2 0xc2b2ae3d27d4eb4full
 #define K3 0x165667b19e3779f9ull
 
 /* The lookup key of a route: labels are data, not key (RFC 8277 2.4). */
@@ -51,16 +49,6 @@ struct mr_key {
 	uint32_t pid;
 	uint8_t len;
 };
-
-static inline uint64_t
-fmix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	return x ^ (x >> 33);
-}
 
 static uint64_t
 key_hash(uint8_t af, const struct mr_key *k)

@@ -27,18 +27,6 @@
 #define AT_MAX_CHUNKS (1u << (32 - AT_OFF_BITS))
 #define AT_INDEX_MIN 64u
 
-#define K1 0x9e3779b97f4a7c15ull
-#define K2 0xc2b2ae3d27d4eb4full
-
-static inline uint64_t
-fmix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	return x ^ (x >> 33);
-}
 
 /*
  * Hash of a byte run, a word at a time; the tail is read with two

@@ -28,6 +28,21 @@
 
 #include "mirror.h"
 
+/* Hashing of route keys (mirror.c) and attribute sets (mirror_attr.c). */
+#define K1 0x9e3779b97f4a7c15ull
+#define K2 0xc2b2ae3d27d4eb4full
+
+/* MurmurHash3's 64-bit finalizer: every input bit reaches every output bit. */
+static inline uint64_t
+fmix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	return x ^ (x >> 33);
+}
+
 #define ENT_ATTR 0
 #define ENT_LEN 4
 #define ENT_FLAGS 5

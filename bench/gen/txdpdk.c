@@ -27,6 +27,7 @@
 #include <rte_mbuf.h>
 #include <rte_pause.h>
 
+#include "pmd/hugepages.h"
 #include "tx.h"
 
 #define POOL_SIZE 8191           /* RX and TX rings, bursts, per-lcore cache */
@@ -470,25 +471,6 @@ gen_tx_close(struct gen_tx *tx)
 }
 
 /* ---- the --tx run ------------------------------------------------------ */
-
-static bool
-hugepages_free(void)
-{
-	static const char *const paths[] = {
-		"/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages",
-		"/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages",
-	};
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		FILE *f = fopen(paths[i], "r");
-		unsigned long n = 0;
-		bool yes = f && fscanf(f, "%lu", &n) == 1 && n > 0;
-		if (f)
-			fclose(f);
-		if (yes)
-			return true;
-	}
-	return false;
-}
 
 /* The CPUs this process may run on, "0,1,3", or NULL if unknown or long. */
 static const char *

@@ -22,16 +22,22 @@
  */
 #define LOCATE_MAX_LINES 4000000u
 
+void
+ctl_vsay(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "bmptapctl: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static void __attribute__((format(printf, 1, 2)))
 say(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "bmptapctl: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ctl_vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* Offset just past line k (1-based) of text. */

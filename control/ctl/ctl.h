@@ -14,6 +14,7 @@
 #ifndef BMPTAP_CTL_H
 #define BMPTAP_CTL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -272,6 +273,9 @@ enum ctl_ack ctl_wait_ack(redisContext *rc, const char *ns, uint64_t version, do
 			  struct ctl_err *e);
 
 /* ---- configure (configure.c) ---- */
+
+/** "bmptapctl: " + the message + newline, on stderr. */
+void ctl_vsay(const char *fmt, va_list ap);
 
 /**
  * Apply text on top of the configuration in Redis, validate, write, wait

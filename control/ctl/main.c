@@ -32,11 +32,9 @@ fail(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "bmptapctl: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ctl_vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return code;
 }
 
